@@ -111,7 +111,7 @@ class ContactProvider(Protocol):
         """The contacts with these ids; ids that do not exist are absent from the result."""
         ...
 
-    async def list(self, query: ContactQuery, wants: ReadWants) -> ContactPage:
+    async def search(self, query: ContactQuery, wants: ReadWants) -> ContactPage:
         """One page of contacts matching the query, in the query's order."""
         ...
 

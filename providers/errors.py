@@ -104,7 +104,9 @@ class RateLimited(RetriableError):
 
     code = "RATE_LIMITED"
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Unpack[ErrorContext]) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, **kw: Unpack[ErrorContext]
+    ) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
 
@@ -130,7 +132,12 @@ class DuplicateContact(RejectedError):
     code = "DUPLICATE"
 
     def __init__(
-        self, message: str, *, field: FieldPath = (), existing_id: str | None = None, **kw: Unpack[ErrorContext]
+        self,
+        message: str,
+        *,
+        field: FieldPath = (),
+        existing_id: str | None = None,
+        **kw: Unpack[ErrorContext],
     ) -> None:
         super().__init__(message, **kw)
         self.field = field

@@ -89,7 +89,7 @@ UNSET: Final = _Unset.UNSET
 """Marks an input field the caller did not send (as opposed to sending null)."""
 
 T = TypeVar("T")
-Maybe: TypeAlias = "T | None | _Unset"
+Maybe: TypeAlias = "T | _Unset | None"
 FieldPath: TypeAlias = tuple[str, ...]
 
 

@@ -31,7 +31,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTROL_PREFIX = "/_sandbox"
 LOG_LIMIT = 10_000
@@ -93,7 +93,7 @@ class SandboxKit:
         self.log: deque[LoggedRequest] = deque(maxlen=LOG_LIMIT)
         self._responder = responder
         self._reseed = reseed
-        self._random = random.Random(seed)
+        self._random = random.Random(seed)  # noqa: S311  # jitter, not cryptography
 
     def wrap(self, provider_app: ASGIApp) -> Starlette:
         """The provider app mounted under `/`, with the control API beside it."""
@@ -102,8 +102,7 @@ class SandboxKit:
             Route(f"{CONTROL_PREFIX}/faults", self._faults, methods=["GET", "POST"]),
             Route(f"{CONTROL_PREFIX}/reset", self._reset, methods=["POST"]),
         ]
-        app = Starlette(routes=[*control, Mount("/", app=self._faulty(provider_app))])
-        return app
+        return Starlette(routes=[*control, Mount("/", app=self._faulty(provider_app))])
 
     def reset(self) -> None:
         self._reseed()
@@ -148,7 +147,7 @@ class SandboxKit:
         self.count += 1
         status_box = [0]
 
-        async def recording_send(message: dict[str, Any]) -> None:
+        async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_box[0] = message["status"]
             await send(message)
@@ -175,7 +174,9 @@ class SandboxKit:
         f = self.faults
         if f.blackhole:
             await asyncio.Event().wait()  # never answers; the client's timeout ends it
-        delay = f.latency_ms + (self._random.uniform(-f.jitter_ms, f.jitter_ms) if f.jitter_ms else 0)
+        delay = f.latency_ms + (
+            self._random.uniform(-f.jitter_ms, f.jitter_ms) if f.jitter_ms else 0
+        )
         if delay > 0:
             await asyncio.sleep(delay / 1000)
 
@@ -209,7 +210,7 @@ def _body_mangler(send: Send, mode: str) -> Send:
     chunks: list[bytes] = []
     start: dict[str, Any] = {}
 
-    async def mangling_send(message: dict[str, Any]) -> None:
+    async def mangling_send(message: Message) -> None:
         if message["type"] == "http.response.start":
             start.update(message)
             return
@@ -268,7 +269,11 @@ class ServedApp:
         sock.bind((self._host, self._port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            self._app, lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=1
+            self._app,
+            lifespan="on",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=1,
         )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
@@ -291,4 +296,3 @@ class ServedApp:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
-
