@@ -166,8 +166,9 @@ class SparkProvider:
         params: dict[str, str] = {}
         if expansions:
             params["_expand"] = ",".join(sorted(expansions))
-        if wants.fields is not None:
-            params["_select"] = ",".join(_select(wants.fields))
+        selected = _select(wants.fields) if wants.fields is not None else None
+        if selected is not None:
+            params["_select"] = ",".join(selected)
         if order is not None:
             params["_orderby"] = _orderby(order or DEFAULT_ORDER)
         return params
@@ -271,10 +272,13 @@ def _unconnected(flt: ContactFilter) -> bool:
     return isinstance(flt.extras, SparkFilter) and flt.extras.unconnected
 
 
-def _select(fields: frozenset[str]) -> list[str]:
+def _select(fields: frozenset[str]) -> list[str] | None:
+    """Spark attributes for these unified fields; None (select all) if one is unknown."""
     attributes = dict.fromkeys(ALWAYS_SELECTED)
     for name in sorted(fields):
-        attributes.update(dict.fromkeys(FIELD_ATTRIBUTES.get(name, ())))
+        if name not in FIELD_ATTRIBUTES:
+            return None
+        attributes.update(dict.fromkeys(FIELD_ATTRIBUTES[name]))
     return list(attributes)
 
 

@@ -93,6 +93,8 @@ FIELD_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     **{name: (attr,) for name, attr in NAME_ATTRIBUTES.items()},
     **{name: (attr,) for name, attr in EXTRA_TEXT_ATTRIBUTES.items()},
     "native_id": ("Id",),
+    "title": (),
+    "salutation_text": ("Salutation",),
     "id": ("Id",),
     "salutation": ("Salutation",),
     "emails": ("PrimaryEmail", "SecondaryEmails", "AdditionalNotificationEmails", "InvalidEmails"),

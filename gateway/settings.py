@@ -1,0 +1,106 @@
+"""Typed settings, built once at start-up from a TOML file and the environment.
+
+Precedence: environment (`CONTACT_GATEWAY_…`, nested with `__`) over the config
+file over the defaults. Unknown keys and bad values fail start-up with a clear
+message (pydantic-settings does the parsing; we only declare).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from providers.spark.types import SparkRole
+
+ENV_PREFIX = "CONTACT_GATEWAY_"
+
+
+class UpstreamSettings(BaseModel):
+    """Per-provider HTTP limits (RELIABILITY.md: aiohttp's own defaults are unsafe)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    connect_timeout: float = Field(2.0, gt=0, description="seconds to open a connection")
+    total_timeout: float = Field(4.0, gt=0, description="seconds for one whole attempt")
+    pool_limit: int = Field(20, ge=1, le=500, description="connections to this provider")
+
+
+class SparkSettings(UpstreamSettings):
+    """A real Spark Platform account (omit the section to use the sandbox)."""
+
+    base_url: str = Field("https://sparkapi.com", description="API root, without /v1")
+    access_token: SecretStr = Field(description="OAuth 2 or MLS-issued access token")
+    role: SparkRole = Field(SparkRole.PRIVATE, description="the token's Spark role")
+    replication: bool = Field(False, description="replication key: pages of up to 1000")
+    default_region: str = Field(
+        "US", min_length=2, max_length=2, description="country for numbers without +CC"
+    )
+
+
+class SandboxSettings(BaseModel):
+    """The embedded provider sandboxes, used when no real provider is configured."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool | None = Field(None, description="None: on when no provider is configured")
+    host: str = "127.0.0.1"
+    spark_port: int = Field(0, ge=0, le=65535, description="0 picks a free port")
+    spark_role: SparkRole = Field(SparkRole.PRIVATE, description="which sandbox token to use")
+
+    @field_validator("host")
+    @classmethod
+    def _loopback_only(cls, host: str) -> str:
+        if not (host.startswith("127.") or host in ("localhost", "::1")):
+            raise ValueError("sandboxes listen on loopback only")
+        return host
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    host: str = Field("127.0.0.1", description="address the gateway listens on")
+    port: int = Field(8000, ge=0, le=65535)
+    log_level: str = Field("info", pattern="^(debug|info|warning|error)$")
+    graphiql: bool = Field(True, description="serve GraphiQL on GET /graphql")
+    spark: SparkSettings | None = None
+    sandbox: SandboxSettings = SandboxSettings()
+
+    @property
+    def use_sandboxes(self) -> bool:
+        if self.sandbox.enabled is not None:
+            return self.sandbox.enabled
+        return self.spark is None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment wins over constructor values (which carry the config file)."""
+        return env_settings, init_settings
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from an optional TOML file and the environment; `overrides` (CLI flags) win."""
+    data: dict[str, Any] = {}
+    if config_file is not None:
+        if not config_file.is_file():
+            raise FileNotFoundError(f"config file not found: {config_file}")
+        with config_file.open("rb") as handle:
+            data = tomllib.load(handle)
+    settings = Settings(**data)
+    return settings.model_copy(update=overrides) if overrides else settings

@@ -1,0 +1,102 @@
+"""The providers a running gateway has, with where they live and how they are doing.
+
+`ProviderSet` is built once at start-up (gateway lifespan) and read by every
+request; asking for a provider that is not configured is a typed error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from providers.base import ContactProvider
+from providers.errors import ProviderError, RejectedError
+from providers.model import ProviderName
+
+T = TypeVar("T")
+
+
+class ProviderNotConfigured(LookupError):
+    """The request names a provider this gateway has no credentials for."""
+
+    def __init__(self, name: ProviderName) -> None:
+        super().__init__(f"provider {name.value} is not configured in this gateway")
+        self.name = name
+
+
+@dataclass(slots=True)
+class Health:
+    """Outcome of the most recent upstream calls (rejections are the caller's, not an outage)."""
+
+    last_success_at: datetime | None = None
+    last_failure_at: datetime | None = None
+    last_error_code: str | None = None
+
+    def record_success(self) -> None:
+        self.last_success_at = datetime.now(UTC)
+
+    def record_failure(self, error: ProviderError) -> None:
+        self.last_failure_at = datetime.now(UTC)
+        self.last_error_code = error.code
+
+    @property
+    def status(self) -> str:
+        if self.last_success_at is None and self.last_failure_at is None:
+            return "UNKNOWN"
+        if self.last_failure_at and (
+            self.last_success_at is None or self.last_failure_at > self.last_success_at
+        ):
+            return "DOWN"
+        return "UP"
+
+
+@dataclass(slots=True)
+class ProviderEntry:
+    provider: ContactProvider
+    base_url: str
+    sandbox: bool
+    health: Health = field(default_factory=Health)
+
+    async def call(self, operation: Awaitable[T]) -> T:
+        """Run one provider operation and record its outcome in `health`."""
+        try:
+            result = await operation
+        except RejectedError:
+            self.health.record_success()  # the provider answered; the request was wrong
+            raise
+        except ProviderError as exc:
+            if exc.code == "NOT_FOUND":
+                self.health.record_success()
+            else:
+                self.health.record_failure(exc)
+            raise
+        self.health.record_success()
+        return result
+
+
+class ProviderSet:
+    """The configured providers by name."""
+
+    def __init__(self, entries: dict[ProviderName, ProviderEntry]) -> None:
+        self._entries = entries
+
+    def get(self, name: ProviderName) -> ProviderEntry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise ProviderNotConfigured(name) from None
+
+    def __iter__(self) -> Iterator[ProviderEntry]:
+        return iter(self._entries.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def names(self) -> list[ProviderName]:
+        return list(self._entries)
+
+    async def aclose(self) -> None:
+        for entry in self._entries.values():
+            await entry.provider.aclose()

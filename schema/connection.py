@@ -1,0 +1,31 @@
+"""Relay cursor connections for contact lists."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.contact import Contact
+
+
+@strawberry.type(description="Where a page sits in the whole list (Relay).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+
+
+@strawberry.type(description="One contact in a list, with the cursor just after it.")
+class ContactEdge:
+    cursor: str = strawberry.field(description="Opaque; pass as `after` to continue after it.")
+    node: Contact
+
+
+@strawberry.type(description="A page of contacts.")
+class ContactConnection:
+    edges: list[ContactEdge]
+    nodes: list[Contact] = strawberry.field(description="The edges' nodes, without cursors.")
+    page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        description="All contacts matching the filter, across pages (null if unknown)."
+    )

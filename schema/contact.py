@@ -1,0 +1,73 @@
+"""The unified contact shape: Node, the Contact interface and its value types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+import schema.enums  # noqa: F401  # registers the model enums with strawberry
+from providers.model import AddressKind, EmailKind, PhoneKind, ProviderName, Salutation
+
+
+@strawberry.interface(description="An object with a globally unique, opaque id (Relay).")
+class Node:
+    id: strawberry.ID = strawberry.field(
+        description="Opaque global id; pass it to `node`, `contact` or the mutations as is."
+    )
+
+
+@strawberry.type(description="An email address of a contact.")
+class Email:
+    address: str = strawberry.field(description="The address as the provider stores it.")
+    kind: EmailKind = strawberry.field(description="PRIMARY or SECONDARY.")
+    receives_notifications: bool = strawberry.field(
+        description="True when the provider sends notifications to this address."
+    )
+    deliverable: bool = strawberry.field(
+        description="False when the provider marked the address as bouncing (Spark InvalidEmails)."
+    )
+
+
+@strawberry.type(description="A phone number, as stored and normalised.")
+class Phone:
+    kind: PhoneKind
+    e164: str | None = strawberry.field(
+        description="E.164 form (`+4930123456`) when the number parses; null otherwise."
+    )
+    country_code: str | None = strawberry.field(description="Country calling code with '+'.")
+    area_code: str | None = strawberry.field(description="Area / network code, no leading 0.")
+    subscriber: str | None = strawberry.field(description="The rest of the national number.")
+    raw: str | None = strawberry.field(description="The number exactly as the provider holds it.")
+
+
+@strawberry.type(description="A postal address.")
+class Address:
+    kind: AddressKind
+    street_lines: list[str] = strawberry.field(description="Street lines, first line first.")
+    house_number: str | None = strawberry.field(description="House number where kept apart.")
+    postal_code: str | None
+    locality: str | None = strawberry.field(description="City or town.")
+    region: str | None = strawberry.field(description="State, province or region.")
+    country: str | None = strawberry.field(
+        description="Country code as the provider keeps it (ISO 3166-1 alpha-2 or alpha-3)."
+    )
+
+
+@strawberry.interface(description="A contact from any provider, in one shape.")
+class Contact(Node):
+    provider: ProviderName = strawberry.field(description="Which provider holds this contact.")
+    native_id: str = strawberry.field(description="The provider's own id of the contact.")
+    display_name: str | None = strawberry.field(description="Name to show (Spark: ≤ 75 chars).")
+    salutation: Salutation | None
+    title: str | None = strawberry.field(description="Academic or honorary title, e.g. 'Dr.'.")
+    given_name: str | None
+    middle_name: str | None
+    family_name: str | None
+    organization: str | None
+    position: str | None = strawberry.field(description="Job title / role in the organization.")
+    emails: list[Email]
+    phones: list[Phone]
+    addresses: list[Address]
+    created_at: datetime | None = strawberry.field(description="When the provider created it.")
+    updated_at: datetime | None = strawberry.field(description="Last change at the provider.")

@@ -1,0 +1,18 @@
+"""Records to GraphQL objects: one converter per provider, found by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from providers.model import ContactRecord, ProviderName
+from schema.contact import Contact
+from schema.spark import SparkContact
+
+CONVERTERS: dict[ProviderName, Callable[[ContactRecord], Contact]] = {
+    ProviderName.SPARK: SparkContact.from_record,
+}
+
+
+def contact_object(record: ContactRecord) -> Contact:
+    """The GraphQL object of the record's provider type (SparkContact, ...)."""
+    return CONVERTERS[record.provider](record)

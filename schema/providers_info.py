@@ -1,0 +1,50 @@
+"""What the `providers` query reports: capabilities and health per provider."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from providers.base import Operation
+from providers.model import ProviderName, SortField
+
+
+@strawberry.type(description="What a provider supports with the gateway's credential for it.")
+class ProviderCapabilities:
+    operations: list[Operation]
+    readable_fields: list[str] = strawberry.field(description="Unified snake_case field names.")
+    writable_fields: list[str]
+    filterable_fields: list[str] = strawberry.field(
+        description="ContactFilter fields pushed down to the provider."
+    )
+    sortable_fields: list[SortField]
+    expansions: list[str] = strawberry.field(description="Provider expansion names allowed.")
+    max_page_size: int = strawberry.field(description="Records per upstream request.")
+    batch_read: bool = strawberry.field(description="Many ids can be read in one request.")
+
+
+@strawberry.enum(description="Health as seen from the gateway's recent calls.")
+class HealthStatus(Enum):
+    UP = "UP"
+    DOWN = "DOWN"
+    UNKNOWN = "UNKNOWN"
+
+
+@strawberry.type(description="Recent upstream call outcomes of a provider.")
+class ProviderHealth:
+    status: HealthStatus
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    last_error_code: str | None = strawberry.field(description="Code of the last failure.")
+    circuit_state: str | None = strawberry.field(description="Circuit breaker state, if any.")
+
+
+@strawberry.type(description="One provider configured in this gateway.")
+class ProviderInfo:
+    name: ProviderName
+    base_url: str = strawberry.field(description="Where the gateway reaches it (sandbox or real).")
+    sandbox: bool = strawberry.field(description="True when it is the embedded sandbox.")
+    capabilities: ProviderCapabilities
+    health: ProviderHealth
