@@ -16,6 +16,7 @@ from typing import Any, Final
 from providers.base import Capabilities, Operation
 from providers.errors import DuplicateContact, Forbidden, NotFound, ValidationFailed
 from providers.model import (
+    AddressKind,
     ContactFilter,
     ContactInput,
     ContactPage,
@@ -40,6 +41,7 @@ from providers.spark.types import Expansion, RecordStatus, SparkExtras, SparkFil
 from providers.spark.validation import (
     check_my_contact_write,
     check_owner_id,
+    check_shape,
     check_unconnect,
     check_write,
 )
@@ -57,6 +59,7 @@ SORT_ATTRIBUTES: Final[Mapping[SortField, str]] = {
 }
 DEFAULT_ORDER: Final = (SortOrder(SortField.UPDATED_AT, SortDirection.DESC),)
 ALWAYS_SELECTED: Final = ("Id", "ResourceUri")
+SPARK_ADDRESS_KINDS: Final = (AddressKind.HOME, AddressKind.WORK)
 
 
 class SparkProvider:
@@ -197,6 +200,7 @@ class SparkProvider:
 
     async def create(self, data: ContactInput) -> ContactRecord:
         self._require(Operation.CREATE)
+        check_shape(data, SPARK_ADDRESS_KINDS)
         write = write_from_input(data, creating=True)
         check_write(write, creating=True)
         response = await self._send(write, "POST", "/v1/contacts")
@@ -206,6 +210,7 @@ class SparkProvider:
     async def update(self, native_id: str, changes: ContactInput) -> ContactRecord:
         self._require(Operation.UPDATE)
         path = self._client.contact_path(native_id)
+        check_shape(changes, SPARK_ADDRESS_KINDS)
         write = write_from_input(changes, creating=False)
         check_write(write, creating=False)
         if write.attributes.get("RecordStatus") == RecordStatus.UNCONNECTED:
@@ -226,14 +231,17 @@ class SparkProvider:
         self._require(Operation.TRANSFER)
         path = self._client.contact_path(native_id)
         check_owner_id(owner_id)
+        before = await self._reread(native_id)
         write = SparkWrite()
         write.put("OwnerId", owner_id, ("ownerId",))
         await self._send(write, "PUT", path)
-        return await self._reread(native_id)
+        after = await self._get_one(native_id, ReadWants())
+        return after if after is not None else _transferred(before, owner_id)
 
     async def update_me(self, changes: ContactInput) -> ContactRecord:
         self._require(Operation.UPDATE_ME)
-        write = write_from_input(changes, creating=False)
+        check_shape(changes, (AddressKind.HOME,))
+        write = write_from_input(changes, creating=False, address_kinds=(AddressKind.HOME,))
         check_my_contact_write(write)
         if write.attributes:
             await self._send(write, "PUT", "/v1/my/contact")
@@ -304,6 +312,13 @@ def _created_id(response: SparkResponse) -> str:
     if not native_id:
         raise NotFound("Spark did not return the new contact's id", provider=ProviderName.SPARK)
     return str(native_id)
+
+
+def _transferred(record: ContactRecord, owner_id: str) -> ContactRecord:
+    """The record as it is now that another agent owns it (we may no longer read it)."""
+    extras = record.extras if isinstance(record.extras, SparkExtras) else SparkExtras()
+    moved = replace(extras, owner_id=owner_id, record_status=RecordStatus.CONNECTED)
+    return replace(record, extras=moved)
 
 
 def _with_input_paths(exc: ValidationFailed, write: SparkWrite) -> ValidationFailed:

@@ -317,8 +317,17 @@ class SparkWrite:
         self.paths[attribute] = path
 
 
-def write_from_input(data: ContactInput, *, creating: bool) -> SparkWrite:
-    """Turn the set fields of a unified input into Spark attributes."""
+def write_from_input(
+    data: ContactInput,
+    *,
+    creating: bool,
+    address_kinds: tuple[AddressKind, ...] = (AddressKind.HOME, AddressKind.WORK),
+) -> SparkWrite:
+    """Turn the set fields of a unified input into Spark attributes.
+
+    `address_kinds` are the addresses a replacing `addresses` list governs (the
+    current user's own contact has only HOME, so WORK must stay untouched).
+    """
     write = SparkWrite()
     for name, attribute in NAME_ATTRIBUTES.items():
         value = getattr(data, name)
@@ -332,7 +341,7 @@ def write_from_input(data: ContactInput, *, creating: bool) -> SparkWrite:
     if isinstance(data.phones, tuple) or (data.phones is None and not creating):
         _put_phones(write, data.phones or (), creating=creating)
     if isinstance(data.addresses, tuple) or (data.addresses is None and not creating):
-        _put_addresses(write, data.addresses or (), creating=creating)
+        _put_addresses(write, data.addresses or (), creating=creating, kinds=address_kinds)
     if isinstance(data.extras, SparkContactInput):
         _put_extras(write, data.extras, creating=creating)
     return write
@@ -385,9 +394,17 @@ def phone_text(phone: PhoneInput) -> str | None:
     return joined or None
 
 
-def _put_addresses(write: SparkWrite, addresses: tuple[Address, ...], *, creating: bool) -> None:
+def _put_addresses(
+    write: SparkWrite,
+    addresses: tuple[Address, ...],
+    *,
+    creating: bool,
+    kinds: tuple[AddressKind, ...],
+) -> None:
     given = {a.kind: (i, a) for i, a in enumerate(addresses)}
     for kind, prefix in ADDRESS_PREFIXES.items():
+        if kind not in given and kind not in kinds:
+            continue
         if kind not in given:
             if not creating:
                 for part in ADDRESS_PARTS:

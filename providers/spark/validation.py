@@ -8,11 +8,12 @@ sees the same `providerCode` whether the gateway or Spark caught it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
 from typing import Any, Final
 
 from providers.errors import FieldIssue, IssueCode, ValidationFailed
-from providers.model import FieldPath, ProviderName
+from providers.model import AddressKind, ContactInput, EmailKind, FieldPath, ProviderName
 from providers.spark.mapping import SparkWrite
 from providers.spark.types import RecordStatus
 
@@ -63,6 +64,55 @@ _CONTROL_IN_LINE: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 def _issue(path: FieldPath, code: IssueCode, message: str, provider_code: str | None) -> FieldIssue:
     return FieldIssue(path, code, message, provider_code)
+
+
+def check_shape(data: ContactInput, address_kinds: Iterable[AddressKind]) -> None:
+    """The unified input must fit Spark's slots: one primary email, one number per kind,
+    one address per allowed kind (HOME, WORK). Otherwise something would be dropped."""
+    issues: list[FieldIssue] = []
+    if isinstance(data.emails, tuple):
+        primaries = [i for i, e in enumerate(data.emails) if e.kind is EmailKind.PRIMARY]
+        issues += [
+            _issue(
+                ("emails", str(i), "kind"), IssueCode.INVALID, "only one PRIMARY email", CONSTRAINT
+            )
+            for i in primaries[1:]
+        ]
+    if isinstance(data.phones, tuple):
+        issues += _repeated_kinds([p.kind for p in data.phones], "phones")
+    if isinstance(data.addresses, tuple):
+        allowed = set(address_kinds)
+        kinds = [a.kind for a in data.addresses]
+        issues += _repeated_kinds(kinds, "addresses")
+        issues += [
+            _issue(
+                ("addresses", str(i), "kind"),
+                IssueCode.UNSUPPORTED,
+                f"Spark keeps only {', '.join(sorted(allowed))} addresses here",
+                None,
+            )
+            for i, kind in enumerate(kinds)
+            if kind not in allowed
+        ]
+    if issues:
+        raise ValidationFailed(issues, provider=ProviderName.SPARK)
+
+
+def _repeated_kinds(kinds: Sequence[StrEnum], field: str) -> list[FieldIssue]:
+    seen: set[StrEnum] = set()
+    issues = []
+    for index, kind in enumerate(kinds):
+        if kind in seen:
+            issues.append(
+                _issue(
+                    (field, str(index), "kind"),
+                    IssueCode.INVALID,
+                    f"only one {kind.value} entry",
+                    CONSTRAINT,
+                )
+            )
+        seen.add(kind)
+    return issues
 
 
 def check_write(write: SparkWrite, *, creating: bool) -> None:

@@ -1,0 +1,66 @@
+"""The embedded default: provider sandboxes served in-process on loopback.
+
+`contact-gateway serve` with no provider configured starts them inside the
+gateway's lifespan and points the adapters at them, so a person can try the
+API without any account. Each sandbox has its control API under `/_sandbox/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gateway.settings import Settings
+from providers.sandboxing import ServedApp
+from providers.spark import sandbox as spark_sandbox
+from providers.spark.types import SparkRole
+
+SPARK_TOKENS: dict[SparkRole, str] = {
+    SparkRole.PRIVATE: spark_sandbox.PRIVATE_TOKEN,
+    SparkRole.IDX: spark_sandbox.IDX_TOKEN,
+    SparkRole.PUBLIC: spark_sandbox.PUBLIC_TOKEN,
+    SparkRole.VOW: spark_sandbox.VOW_TOKEN,
+    SparkRole.PORTAL: spark_sandbox.PORTAL_TOKEN,
+}
+
+
+@dataclass(slots=True)
+class RunningSandbox:
+    name: str
+    served: ServedApp
+    credentials: dict[str, str]
+
+    @property
+    def base_url(self) -> str:
+        return self.served.base_url
+
+
+@dataclass(slots=True)
+class EmbeddedSandboxes:
+    """The sandboxes this process started; stopped with the gateway."""
+
+    running: dict[str, RunningSandbox] = field(default_factory=dict)
+
+    async def start(self, settings: Settings) -> None:
+        host = settings.sandbox.host
+        spark = ServedApp(
+            spark_sandbox.create_spark_sandbox().app, host=host, port=settings.sandbox.spark_port
+        )
+        await spark.start()
+        token = SPARK_TOKENS[settings.sandbox.spark_role]
+        self.running["spark"] = RunningSandbox(
+            "spark", spark, {"role": settings.sandbox.spark_role.value, "access_token": token}
+        )
+
+    async def stop(self) -> None:
+        for sandbox in self.running.values():
+            await sandbox.served.stop()
+        self.running.clear()
+
+    def describe(self) -> list[str]:
+        """Lines for the start-up banner: where each sandbox is and how to log in."""
+        return [
+            f"  {s.name:8} {s.base_url}  "
+            + "  ".join(f"{k}={v}" for k, v in s.credentials.items())
+            + f"  (control: {s.base_url}/_sandbox/requests)"
+            for s in self.running.values()
+        ]

@@ -1,0 +1,98 @@
+"""Real servers on 127.0.0.1 for tests: a provider sandbox and the gateway in front of it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from pydantic import SecretStr
+
+from gateway.app import create_app
+from gateway.settings import SandboxSettings, Settings, SparkSettings
+from providers.sandboxing import ServedApp
+from providers.spark import sandbox as spark_sandbox
+from providers.spark.types import SparkRole
+
+SPARK_TOKENS = {
+    SparkRole.PRIVATE: spark_sandbox.PRIVATE_TOKEN,
+    SparkRole.IDX: spark_sandbox.IDX_TOKEN,
+    SparkRole.PUBLIC: spark_sandbox.PUBLIC_TOKEN,
+    SparkRole.VOW: spark_sandbox.VOW_TOKEN,
+    SparkRole.PORTAL: spark_sandbox.PORTAL_TOKEN,
+}
+
+
+@dataclass
+class Sandbox:
+    """A started sandbox and its control API."""
+
+    served: ServedApp
+    http: aiohttp.ClientSession
+
+    @property
+    def base_url(self) -> str:
+        return self.served.base_url
+
+    async def requests(self) -> list[dict[str, Any]]:
+        async with self.http.get(f"{self.base_url}/_sandbox/requests") as resp:
+            body: dict[str, Any] = await resp.json()
+        return list(body["requests"])
+
+    async def count(self) -> int:
+        async with self.http.get(f"{self.base_url}/_sandbox/requests") as resp:
+            return int((await resp.json())["count"])
+
+    async def forget(self) -> None:
+        async with self.http.delete(f"{self.base_url}/_sandbox/requests"):
+            pass
+
+    async def faults(self, **settings: Any) -> None:
+        async with self.http.post(f"{self.base_url}/_sandbox/faults", json=settings) as resp:
+            assert resp.status == 200, await resp.text()
+
+
+@dataclass
+class Gateway:
+    """The gateway app served on loopback, and a GraphQL client for it."""
+
+    served: ServedApp
+    http: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        return f"{self.served.base_url}/graphql"
+
+    async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
+        payload = {"query": query, "variables": variables}
+        async with self.http.post(self.url, json=payload) as resp:
+            assert resp.status < 500, await resp.text()
+            body: dict[str, Any] = await resp.json()
+        return body
+
+    async def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        """`data` of a response that must have no errors."""
+        body = await self.gql(query, **variables)
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
+
+
+def spark_settings(base_url: str, role: SparkRole = SparkRole.PRIVATE, **extra: Any) -> Settings:
+    spark = SparkSettings(base_url=base_url, access_token=SecretStr(SPARK_TOKENS[role]), role=role,
+                          **extra)
+    return Settings(spark=spark, sandbox=SandboxSettings(enabled=False))
+
+
+@asynccontextmanager
+async def spark_stack(
+    role: SparkRole = SparkRole.PRIVATE, **spark_extra: Any
+) -> AsyncIterator[tuple[Sandbox, Gateway]]:
+    """A fresh Spark sandbox and a gateway configured against it."""
+    async with aiohttp.ClientSession() as http:
+        async with ServedApp(spark_sandbox.create_spark_sandbox().app) as sandbox_served:
+            settings = spark_settings(sandbox_served.base_url, role, **spark_extra)
+            async with ServedApp(create_app(settings)) as gateway_served:
+                yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)
