@@ -265,7 +265,10 @@ class SearchQuery:
 def parse_search(body: object) -> SearchQuery:
     """Check and type a `_search` body; raises `SearchError` naming the first problem."""
     raw = _search_object(body, "body", {"filters", "view", "orders"})
-    view = _search_object(raw.get("view") or {}, "view", {"limit", "offset", "children"})
+    view_raw = raw.get("view")
+    view = _search_object(
+        {} if view_raw is None else view_raw, "view", {"limit", "offset", "children"}
+    )
     counter = [0]
     return SearchQuery(
         filters=_parse_filters(raw.get("filters"), 1, counter),

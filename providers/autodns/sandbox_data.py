@@ -401,7 +401,7 @@ def _value(contact: StoredContact, key: str) -> int | datetime | str:
 def _typed(key: str, text: str) -> int | datetime | str:
     """The filter value as the key's type; SearchError when it is not one."""
     if key == "id":
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
             raise SearchError(f"id filter value {text!r} is not a number")
         return int(text)
     if key in ("created", "updated"):
