@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import providers.spark.sandbox as spark_sandbox
 from gateway.settings import Settings
 from providers.sandboxing import ServedApp
-from providers.spark import sandbox as spark_sandbox
 from providers.spark.types import SparkRole
 
 SPARK_TOKENS: dict[SparkRole, str] = {

@@ -10,10 +10,10 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
+import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
 from gateway.settings import SandboxSettings, Settings, SparkSettings
 from providers.sandboxing import ServedApp
-from providers.spark import sandbox as spark_sandbox
 from providers.spark.types import SparkRole
 
 SPARK_TOKENS = {
@@ -81,8 +81,9 @@ class Gateway:
 
 
 def spark_settings(base_url: str, role: SparkRole = SparkRole.PRIVATE, **extra: Any) -> Settings:
-    spark = SparkSettings(base_url=base_url, access_token=SecretStr(SPARK_TOKENS[role]), role=role,
-                          **extra)
+    spark = SparkSettings(
+        base_url=base_url, access_token=SecretStr(SPARK_TOKENS[role]), role=role, **extra
+    )
     return Settings(spark=spark, sandbox=SandboxSettings(enabled=False))
 
 
@@ -91,8 +92,8 @@ async def spark_stack(
     role: SparkRole = SparkRole.PRIVATE, **spark_extra: Any
 ) -> AsyncIterator[tuple[Sandbox, Gateway]]:
     """A fresh Spark sandbox and a gateway configured against it."""
-    async with aiohttp.ClientSession() as http:
-        async with ServedApp(spark_sandbox.create_spark_sandbox().app) as sandbox_served:
-            settings = spark_settings(sandbox_served.base_url, role, **spark_extra)
-            async with ServedApp(create_app(settings)) as gateway_served:
-                yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)
+    sandbox_app = spark_sandbox.create_spark_sandbox().app
+    async with aiohttp.ClientSession() as http, ServedApp(sandbox_app) as sandbox_served:
+        settings = spark_settings(sandbox_served.base_url, role, **spark_extra)
+        async with ServedApp(create_app(settings)) as gateway_served:
+            yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)

@@ -36,20 +36,30 @@ async def test_serve_starts_the_embedded_default() -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACT_GATEWAY_")}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway.cli", "serve", "--port", str(port),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env,
+        sys.executable,
+        "-m",
+        "gateway.cli",
+        "serve",
+        "--port",
+        str(port),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=env,
     )
     try:
         banner = await _read_banner(proc)
         assert f"http://127.0.0.1:{port}/graphql" in banner
         assert "spark-sandbox-private" in banner
         async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://127.0.0.1:{port}/graphql",
-                                headers={"Accept": "text/html"}) as resp:
+            async with http.get(
+                f"http://127.0.0.1:{port}/graphql", headers={"Accept": "text/html"}
+            ) as resp:
                 assert resp.status == 200
                 assert "graphiql" in (await resp.text()).lower()
-            async with http.post(f"http://127.0.0.1:{port}/graphql",
-                                 json={"query": "{ contacts(first: 3) { totalCount } }"}) as resp:
+            async with http.post(
+                f"http://127.0.0.1:{port}/graphql",
+                json={"query": "{ contacts(first: 3) { totalCount } }"},
+            ) as resp:
                 body = await resp.json()
         assert body["data"]["contacts"]["totalCount"] > 0
     finally:

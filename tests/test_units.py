@@ -40,8 +40,12 @@ def test_cursor_round_trip_and_forgery() -> None:
             decode_cursor(forged)
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"),
-                                      blacklist_characters="\\"), min_size=1))
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\\"),
+        min_size=1,
+    )
+)
 def test_any_filter_value_stays_one_comparison(value: str) -> None:
     """The gateway's quoting, read back by the sandbox's SparkQL parser, is one value."""
     rendered = filters.render(filters.terms_for(ContactFilter(display_name=value)))
@@ -50,8 +54,11 @@ def test_any_filter_value_stays_one_comparison(value: str) -> None:
 
 
 def test_or_groups_are_parenthesised_and_timestamps_unquoted() -> None:
-    flt = ContactFilter(city="Austin", updated_since=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
-                        extras=SparkFilter(vow_active=True))
+    flt = ContactFilter(
+        city="Austin",
+        updated_since=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        extras=SparkFilter(vow_active=True),
+    )
     assert filters.render(filters.terms_for(flt)) == (
         "(HomeLocality Eq 'Austin' Or WorkLocality Eq 'Austin') And "
         "ModificationTimestamp Ge 2026-01-02T03:04:05Z And VowActive Eq true"
@@ -69,17 +76,29 @@ def test_more_than_75_conditions_are_refused() -> None:
 
 
 def test_spark_record_maps_to_the_unified_model() -> None:
-    record = record_from_spark({
-        "Id": "20101012234275689500000", "DisplayName": "Neddy Nederlander",
-        "PrimaryEmail": "n@example.org", "SecondaryEmails": ["a@example.org", "b@example.org"],
-        "AdditionalNotificationEmails": ["b@example.org"], "InvalidEmails": ["a@example.org"],
-        "MobilePhoneNumber": "(312) 555-0199", "MobilePhoneCountryCode": "US",
-        "HomeStreetAddress": "1 Main St", "HomeLocality": "Springfield", "Salutation": "Mrs.",
-        "ModificationTimestamp": "2026-03-04T10:11:12+00:00", "Tags": ["Buyer"],
-    }, frozenset(), "US")
+    record = record_from_spark(
+        {
+            "Id": "20101012234275689500000",
+            "DisplayName": "Neddy Nederlander",
+            "PrimaryEmail": "n@example.org",
+            "SecondaryEmails": ["a@example.org", "b@example.org"],
+            "AdditionalNotificationEmails": ["b@example.org"],
+            "InvalidEmails": ["a@example.org"],
+            "MobilePhoneNumber": "(312) 555-0199",
+            "MobilePhoneCountryCode": "US",
+            "HomeStreetAddress": "1 Main St",
+            "HomeLocality": "Springfield",
+            "Salutation": "Mrs.",
+            "ModificationTimestamp": "2026-03-04T10:11:12+00:00",
+            "Tags": ["Buyer"],
+        },
+        frozenset(),
+        "US",
+    )
     assert record.native_id == "20101012234275689500000"
-    assert [(e.address, e.kind.value, e.receives_notifications, e.deliverable)
-            for e in record.emails] == [
+    assert [
+        (e.address, e.kind.value, e.receives_notifications, e.deliverable) for e in record.emails
+    ] == [
         ("n@example.org", "PRIMARY", True, True),
         ("a@example.org", "SECONDARY", False, False),
         ("b@example.org", "SECONDARY", True, True),
@@ -92,24 +111,38 @@ def test_spark_record_maps_to_the_unified_model() -> None:
 
 
 def test_update_sends_only_what_was_given_and_clears_replaced_lists() -> None:
-    write = write_from_input(ContactInput(given_name="Ada", phones=(
-        PhoneInput(PhoneKind.WORK, country_code="+49", area_code="30", subscriber="123456"),)),
-        creating=False)
+    write = write_from_input(
+        ContactInput(
+            given_name="Ada",
+            phones=(
+                PhoneInput(PhoneKind.WORK, country_code="+49", area_code="30", subscriber="123456"),
+            ),
+        ),
+        creating=False,
+    )
     assert write.attributes["GivenName"] == "Ada"
     assert write.attributes["WorkPhoneNumber"] == "+49 30 123456"
     assert write.attributes["HomePhoneNumber"] is None
     assert "DisplayName" not in write.attributes
-    create = write_from_input(ContactInput(display_name="A", emails=(Email("a@b.co"),)),
-                              creating=True)
-    assert set(create.attributes) == {"DisplayName", "PrimaryEmail", "SecondaryEmails",
-                                      "AdditionalNotificationEmails"}
+    create = write_from_input(
+        ContactInput(display_name="A", emails=(Email("a@b.co"),)), creating=True
+    )
+    assert set(create.attributes) == {
+        "DisplayName",
+        "PrimaryEmail",
+        "SecondaryEmails",
+        "AdditionalNotificationEmails",
+    }
 
 
-@pytest.mark.parametrize(("raw", "region", "e164"), [
-    ("+49 30 24301999", None, "+493024301999"),
-    ("(312) 555-0199", "US", "+13125550199"),
-    ("not a number", "US", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("+49 30 24301999", None, "+493024301999"),
+        ("(312) 555-0199", "US", "+13125550199"),
+        ("not a number", "US", None),
+    ],
+)
 def test_phone_parsing(raw: str, region: str | None, e164: str | None) -> None:
     parsed = parse_phone(raw, region)
     assert (parsed.e164 if parsed else None) == e164

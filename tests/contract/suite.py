@@ -42,7 +42,13 @@ class ProviderContract:
     path_prefix: ClassVar[str]
     """Every upstream request path must start with this (no id can leave it)."""
     hostile_ids: ClassVar[list[str]] = [
-        "../../etc/passwd", "..%2F..%2Fadmin", "1/../../x", "a?b=c", "a#b", "%2e%2e", "",
+        "../../etc/passwd",
+        "..%2F..%2Fadmin",
+        "1/../../x",
+        "a?b=c",
+        "a#b",
+        "%2e%2e",
+        "",
         "1\r\nX-Injected: yes",
     ]
 

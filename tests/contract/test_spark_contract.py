@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+import providers.spark.sandbox as spark_sandbox
 from providers.model import ContactInput, Email, FieldPath
 from providers.sandboxing import ServedApp
-from providers.spark import sandbox as spark_sandbox
 from providers.spark.adapter import SparkProvider
 from providers.spark.client import SparkClient, SparkClientConfig
 from tests.contract.suite import Bench, ProviderContract
@@ -30,12 +30,14 @@ class TestSparkContract(ProviderContract):
                 await provider.aclose()
 
     def valid_input(self, n: int) -> ContactInput:
-        return ContactInput(display_name=f"Contract Person {n}",
-                            emails=(Email(f"contract{n}@example.org"),))
+        return ContactInput(
+            display_name=f"Contract Person {n}", emails=(Email(f"contract{n}@example.org"),)
+        )
 
     def change(self) -> tuple[ContactInput, str, object]:
         return ContactInput(organization="Acme Realty"), "organization", "Acme Realty"
 
     def invalid_input(self) -> tuple[ContactInput, FieldPath]:
         return ContactInput(display_name="x" * 76, emails=(Email("a@example.org"),)), (
-            "displayName",)
+            "displayName",
+        )

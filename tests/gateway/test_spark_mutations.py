@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from providers.spark import sandbox as spark_sandbox
+import providers.spark.sandbox as spark_sandbox
 from tests.harness import Gateway, Sandbox
 
 CREATE = """mutation($input: CreateContactInput!) {
@@ -52,8 +52,9 @@ async def test_create_returns_the_stored_contact(gateway: Gateway) -> None:
     assert contact["tags"] == ["Buyer"]
     assert contact["recordStatus"] == "CONNECTED"
     assert contact["ownerId"] == spark_sandbox.AGENT_A_ID
-    read = await gateway.data("query($id: ID!) { contact(id: $id) { displayName } }",
-                              id=contact["id"])
+    read = await gateway.data(
+        "query($id: ID!) { contact(id: $id) { displayName } }", id=contact["id"]
+    )
     assert read["contact"]["displayName"] == "Ada Lovelace"
 
 
@@ -61,22 +62,38 @@ RULES = [
     ({"displayName": None}, ["input", "displayName"], "REQUIRED", "1050"),
     ({"emails": []}, ["input", "emails"], "REQUIRED", "1050"),
     ({"displayName": "x" * 76}, ["input", "displayName"], "TOO_LONG", "1053"),
-    ({"emails": [{"address": "a" * 64 + "@example.org"}]}, ["input", "emails", "0", "address"],
-     "TOO_LONG", "1053"),
+    (
+        {"emails": [{"address": "a" * 64 + "@example.org"}]},
+        ["input", "emails", "0", "address"],
+        "TOO_LONG",
+        "1053",
+    ),
     ({"familyName": "x" * 301}, ["input", "familyName"], "TOO_LONG", "1053"),
     ({"spark": {"tags": ["ok", "t" * 76]}}, ["input", "spark", "tags", "1"], "TOO_LONG", "1053"),
     ({"spark": {"note": "n" * 10_001}}, ["input", "spark", "note"], "TOO_LONG", "1053"),
-    ({"spark": {"mobilePhoneCountryCode": "USA"}}, ["input", "spark", "mobilePhoneCountryCode"],
-     "TOO_LONG", "1053"),
-    ({"emails": [{"address": "not-an-email"}]}, ["input", "emails", "0", "address"],
-     "INVALID_FORMAT", "1053"),
+    (
+        {"spark": {"mobilePhoneCountryCode": "USA"}},
+        ["input", "spark", "mobilePhoneCountryCode"],
+        "TOO_LONG",
+        "1053",
+    ),
+    (
+        {"emails": [{"address": "not-an-email"}]},
+        ["input", "emails", "0", "address"],
+        "INVALID_FORMAT",
+        "1053",
+    ),
     ({"givenName": "bell\x07"}, ["input", "givenName"], "INVALID", None),
 ]
 
 
 @pytest.mark.parametrize(("change", "field", "code", "provider_code"), RULES)
 async def test_each_rule_is_a_user_error_and_no_upstream_call(
-    gateway: Gateway, sandbox: Sandbox, change: dict[str, Any], field: list[str], code: str,
+    gateway: Gateway,
+    sandbox: Sandbox,
+    change: dict[str, Any],
+    field: list[str],
+    code: str,
     provider_code: str | None,
 ) -> None:
     await sandbox.forget()
@@ -90,15 +107,18 @@ async def test_each_rule_is_a_user_error_and_no_upstream_call(
 
 async def test_limits_are_inclusive(gateway: Gateway) -> None:
     payload = await _create(
-        gateway, displayName="x" * 75, spark={"tags": ["t" * 75], "note": "n" * 10_000},
+        gateway,
+        displayName="x" * 75,
+        spark={"tags": ["t" * 75], "note": "n" * 10_000},
         emails=[{"address": "a" * 63 + "@example.org"}],
     )
     assert payload["userErrors"] == []
 
 
 async def test_all_broken_rules_are_reported_together(gateway: Gateway) -> None:
-    payload = (await gateway.data(
-        CREATE, input=_valid(displayName="x" * 76, familyName="y" * 301)))["createContact"]
+    payload = (
+        await gateway.data(CREATE, input=_valid(displayName="x" * 76, familyName="y" * 301))
+    )["createContact"]
     fields = {tuple(e["field"]) for e in payload["userErrors"]}
     assert fields == {("input", "displayName"), ("input", "familyName")}
 
@@ -117,7 +137,7 @@ async def test_duplicate_primary_email_is_refused_by_spark_as_a_user_error(
 
 async def test_update_changes_only_the_given_fields(gateway: Gateway) -> None:
     created = (await _create(gateway, spark={"tags": ["Buyer"]}))["contact"]
-    payload = (await gateway.data(UPDATE, id=created["id"], input={"givenName": "Augusta"}))
+    payload = await gateway.data(UPDATE, id=created["id"], input={"givenName": "Augusta"})
     updated = payload["updateContact"]
     assert updated["userErrors"] == []
     assert updated["contact"]["givenName"] == "Augusta"
@@ -128,15 +148,16 @@ async def test_update_changes_only_the_given_fields(gateway: Gateway) -> None:
 async def test_update_cannot_clear_display_name(gateway: Gateway, sandbox: Sandbox) -> None:
     created = (await _create(gateway))["contact"]
     await sandbox.forget()
-    payload = (await gateway.data(UPDATE, id=created["id"], input={"displayName": None}))
+    payload = await gateway.data(UPDATE, id=created["id"], input={"displayName": None})
     assert payload["updateContact"]["userErrors"][0]["code"] == "REQUIRED"
     assert await sandbox.count() == 0
 
 
 async def test_connected_never_goes_back_to_unconnected(gateway: Gateway) -> None:
     created = (await _create(gateway))["contact"]
-    payload = (await gateway.data(
-        UPDATE, id=created["id"], input={"spark": {"recordStatus": "UNCONNECTED"}}))
+    payload = await gateway.data(
+        UPDATE, id=created["id"], input={"spark": {"recordStatus": "UNCONNECTED"}}
+    )
     (error,) = payload["updateContact"]["userErrors"]
     assert error["field"] == ["input", "spark", "recordStatus"]
     assert error["code"] == "NOT_ALLOWED"
@@ -147,13 +168,15 @@ async def test_delete_then_read_is_null(gateway: Gateway) -> None:
     created = (await _create(gateway))["contact"]
     deleted = await gateway.data(
         "mutation($id: ID!) { deleteContact(id: $id) { deletedId userErrors { code } } }",
-        id=created["id"])
+        id=created["id"],
+    )
     assert deleted["deleteContact"] == {"deletedId": created["id"], "userErrors": []}
     read = await gateway.data("query($id: ID!) { contact(id: $id) { id } }", id=created["id"])
     assert read["contact"] is None
     again = await gateway.data(
         "mutation($id: ID!) { deleteContact(id: $id) { deletedId userErrors { code field } } }",
-        id=created["id"])
+        id=created["id"],
+    )
     assert again["deleteContact"]["userErrors"] == [{"code": "NOT_FOUND", "field": ["id"]}]
 
 
@@ -167,7 +190,7 @@ TRANSFER = """mutation($id: ID!, $owner: String!) {
 
 async def test_transfer_within_the_office(gateway: Gateway) -> None:
     created = (await _create(gateway))["contact"]
-    payload = (await gateway.data(TRANSFER, id=created["id"], owner=spark_sandbox.AGENT_B_ID))
+    payload = await gateway.data(TRANSFER, id=created["id"], owner=spark_sandbox.AGENT_B_ID)
     assert payload["transferContact"]["userErrors"] == []
     assert payload["transferContact"]["contact"]["ownerId"] == spark_sandbox.AGENT_B_ID
 
@@ -197,10 +220,15 @@ async def test_transfer_owner_must_be_a_spark_id(gateway: Gateway, sandbox: Sand
 async def test_update_my_contact_changes_permitted_fields(gateway: Gateway) -> None:
     query = """mutation($input: UpdateMyContactInput!) { updateMyContact(input: $input) {
         contact { givenName addresses { kind locality } } userErrors { field code } } }"""
-    payload = await gateway.data(query, input={
-        "givenName": "Robin",
-        "addresses": [{"kind": "HOME", "streetLines": ["1 Main St"], "locality": "Springfield"}],
-    })
+    payload = await gateway.data(
+        query,
+        input={
+            "givenName": "Robin",
+            "addresses": [
+                {"kind": "HOME", "streetLines": ["1 Main St"], "locality": "Springfield"}
+            ],
+        },
+    )
     result = payload["updateMyContact"]
     assert result["userErrors"] == []
     assert result["contact"]["givenName"] == "Robin"

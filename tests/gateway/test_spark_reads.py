@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from schema.ids import encode_global_id
 from providers.model import ProviderName
+from schema.ids import encode_global_id
 from tests.harness import Gateway, Sandbox
 
 PAGE = """
@@ -77,8 +77,16 @@ async def test_a_page_of_25_with_expansions_is_one_upstream_request(
     assert len(requests) == 1
     query = requests[0]["query"]
     assert "_expand=" in query
-    for name in ("Activity", "Notes", "Portal", "VowActive", "VowEnabled", "UniquePrimaryEmail",
-                 "NewsFeedSummary", "NewsFeedNotificationSummary"):
+    for name in (
+        "Activity",
+        "Notes",
+        "Portal",
+        "VowActive",
+        "VowEnabled",
+        "UniquePrimaryEmail",
+        "NewsFeedSummary",
+        "NewsFeedNotificationSummary",
+    ):
         assert name in query
     assert any(n["notes"] for n in nodes), "seeded contacts have notes"
     assert all(n["activity"]["daily"] is None for n in nodes), "DailyActivity only on single reads"
@@ -141,7 +149,7 @@ async def test_unknown_contact_is_null_and_a_bad_id_is_a_typed_error(gateway: Ga
     missing = encode_global_id(ProviderName.SPARK, "99999999999999999999999")
     data = await gateway.data("query($id: ID!) { contact(id: $id) { id } }", id=missing)
     assert data["contact"] is None
-    body = await gateway.gql("{ contact(id: \"not-an-id!\") { id } }")
+    body = await gateway.gql('{ contact(id: "not-an-id!") { id } }')
     assert body["errors"][0]["extensions"]["code"] == "INVALID_ID"
 
 
