@@ -220,6 +220,14 @@ def wire_from_e164(e164: str) -> str | None:
 
 
 # --- search -----------------------------------------------------------------------------
+# The `_search` body as documented, plus these *inferred* semantics (the sandbox's
+# `run_search` implements them): a filter is either a condition {key, value, operator,
+# link} or a group {link, filters}; siblings fold left by their `link` (the first one's is
+# ignored); text compares case-insensitively and LIKE/NOT_LIKE match the whole value with
+# `*` as the only wildcard; `id` compares as a number, `created`/`updated` as ISO 8601
+# times, `address` as its lines joined by spaces, `domainsafe` as "true"/"false".
+# Limits: depth 5, 100 filters, view.limit 1..1000 (default 50); results are ordered by
+# `orders` (ordertype defaults to ASC), ties by id.
 
 
 class SearchError(ValueError):
