@@ -238,7 +238,7 @@ def test_booleans_and_connectives() -> None:
 
 # ---------------------------------------------------------------- properties
 
-_SAFE_TEXT = st.text(st.characters(blacklist_characters="\\", blacklist_categories=("Cs",)))
+_SAFE_TEXT = st.text(st.characters(exclude_characters="\\", exclude_categories=["Cs"]))
 
 
 @settings(max_examples=300, deadline=None)
