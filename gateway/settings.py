@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -45,6 +45,29 @@ class SparkSettings(UpstreamSettings):
     )
 
 
+class Is24Settings(UpstreamSettings):
+    """A real ImmobilienScout24 account (OAuth 1.0a: system key + authorised user)."""
+
+    base_url: str = Field(
+        "https://rest.immobilienscout24.de/restapi/api", description="REST API root"
+    )
+    consumer_key: str = Field(description="system key")
+    consumer_secret: SecretStr = Field(description="system key secret")
+    access_token: str = Field(description="the authorised user's token")
+    token_secret: SecretStr = Field(description="the authorised user's token secret")
+    username: str = Field("me", description="IS24 login name, or 'me' (three-legged OAuth)")
+    media_type: Literal["json", "xml"] = Field("json", description="wire format")
+
+
+class AutoDnsSettings(UpstreamSettings):
+    """A real InterNetX AutoDNS account (HTTP Basic + context header)."""
+
+    base_url: str = Field("https://api.autodns.com/v1", description="JSON API root")
+    user: str
+    password: SecretStr
+    context: str = Field("4", pattern=r"^[0-9]+$", description="X-Domainrobot-Context")
+
+
 class SandboxSettings(BaseModel):
     """The embedded provider sandboxes, used when no real provider is configured."""
 
@@ -54,6 +77,8 @@ class SandboxSettings(BaseModel):
     host: str = "127.0.0.1"
     spark_port: int = Field(0, ge=0, le=65535, description="0 picks a free port")
     spark_role: SparkRole = Field(SparkRole.PRIVATE, description="which sandbox token to use")
+    is24_port: int = Field(0, ge=0, le=65535, description="0 picks a free port")
+    autodns_port: int = Field(0, ge=0, le=65535, description="0 picks a free port")
 
     @field_validator("host")
     @classmethod
@@ -73,13 +98,15 @@ class Settings(BaseSettings):
     log_level: str = Field("info", pattern="^(debug|info|warning|error)$")
     graphiql: bool = Field(True, description="serve GraphiQL on GET /graphql")
     spark: SparkSettings | None = None
+    is24: Is24Settings | None = None
+    autodns: AutoDnsSettings | None = None
     sandbox: SandboxSettings = SandboxSettings()
 
     @property
     def use_sandboxes(self) -> bool:
         if self.sandbox.enabled is not None:
             return self.sandbox.enabled
-        return self.spark is None
+        return self.spark is None and self.is24 is None and self.autodns is None
 
     @classmethod
     def settings_customise_sources(
