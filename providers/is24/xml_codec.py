@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
@@ -173,7 +173,8 @@ def _doc_from_pairs(pairs: Iterable[tuple[str, object]], strict: bool) -> Contac
     doc: ContactDoc = {}
     for field, value in pairs:
         if field == "@id" and value is not None:
-            doc["@id"] = str(value) if isinstance(value, int) else _checked_text("@id", value)
+            numeric = isinstance(value, int) and not isinstance(value, bool)
+            doc["@id"] = str(value) if numeric else _checked_text("@id", value)
         elif field in _KNOWN and value is not None:
             if field in doc:
                 raise MalformedDocument(f"{field} is given twice", field=field)
@@ -306,9 +307,12 @@ def _expect_root(root: Element, local: str) -> None:
 
 
 def _child_value(child: Element) -> object:
-    if child.tag == "address":
-        return {sub.tag: sub.text or "" for sub in child}
-    return child.text or ""
+    if child.tag != "address":
+        return child.text or ""
+    address = {sub.tag: sub.text or "" for sub in child}
+    if len(address) != len(child):
+        raise MalformedDocument("an address element is given twice", field="address")
+    return address
 
 
 def _contact_from_element(element: Element, strict: bool) -> ContactDoc:
@@ -443,15 +447,10 @@ def messages_from_json(body: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> list[
 
 # ---------------------------------------------------------------- by media type
 
-_CONTACT_WRITERS: dict[MediaType, Callable[[Mapping[str, FieldValue]], bytes]] = {
-    MediaType.XML: contact_to_xml,
-    MediaType.JSON: contact_to_json,
-}
-
 
 def encode_contact(doc: Mapping[str, FieldValue], media: MediaType) -> bytes:
     """One contact in the given media type (XML with the response namespaces)."""
-    return _CONTACT_WRITERS[media](doc)
+    return (contact_to_xml if media is MediaType.XML else contact_to_json)(doc)
 
 
 def decode_contact(body: bytes, media: MediaType, *, strict: bool = False) -> ContactDoc:
