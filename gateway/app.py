@@ -1,34 +1,27 @@
-"""The Starlette application factory: routes, lifespan, GraphQL endpoint."""
+"""The Starlette application factory: routes, lifespan, the GraphQL endpoint."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
+import aiosqlite
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from strawberry.asgi import GraphQL
+from starlette.routing import Mount, Route
 
+from gateway.database import open_database
+from gateway.graphiql import STATIC_PATH, static_files
+from gateway.graphql_http import GraphQLEndpoint
+from gateway.persisted import PersistedQueries, load_allow_list
 from gateway.providers import build_providers
 from gateway.sandboxes import EmbeddedSandboxes
 from gateway.settings import Settings
-from providers.registry import ProviderSet
-from resolvers.context import GatewayContext
 from resolvers.root import build_schema
 
 log = logging.getLogger("contact_gateway")
-
-
-class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    """Strawberry's ASGI view with our per-request context."""
-
-    async def get_context(self, request: Any, response: Any = None) -> GatewayContext:
-        providers: ProviderSet = request.app.state.providers
-        return GatewayContext(request=request, providers=providers)
 
 
 async def healthz(request: Request) -> Response:
@@ -44,9 +37,15 @@ def banner(settings: Settings, sandboxes: EmbeddedSandboxes) -> str:
     return "\n".join(lines)
 
 
+def _persisted(settings: Settings, connection: aiosqlite.Connection | None) -> PersistedQueries:
+    config = settings.persisted_queries
+    allow_list = load_allow_list(config.allow_list) if config.allow_list else None
+    return PersistedQueries(connection if config.enabled else None, allow_list)
+
+
 def create_app(settings: Settings, *, announce: bool = False) -> Starlette:
-    """The gateway ASGI app; providers (and sandboxes) open and close with its lifespan."""
-    graphql = GatewayGraphQL(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+    """The gateway ASGI app; providers, sandboxes and SQLite open and close with its lifespan."""
+    endpoint = GraphQLEndpoint(build_schema(), PersistedQueries(None), graphiql=settings.graphiql)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -54,6 +53,9 @@ def create_app(settings: Settings, *, announce: bool = False) -> Starlette:
         if settings.use_sandboxes:
             await sandboxes.start(settings)
             log.warning("running on the embedded SANDBOXES (no real provider configured)")
+        database = await open_database(settings.database_path)
+        endpoint.persisted = _persisted(settings, database)
+        await endpoint.persisted.setup()
         app.state.sandboxes = sandboxes
         app.state.providers = build_providers(settings, sandboxes)
         if announce:
@@ -62,12 +64,14 @@ def create_app(settings: Settings, *, announce: bool = False) -> Starlette:
             yield
         finally:
             await app.state.providers.aclose()
+            await database.close()
             await sandboxes.stop()
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Mount(STATIC_PATH, app=static_files(), name="graphiql-static"),
         ],
         lifespan=lifespan,
     )

@@ -88,6 +88,17 @@ class SandboxSettings(BaseModel):
         return host
 
 
+class PersistedQuerySettings(BaseModel):
+    """Automatic persisted queries (APQ) and the optional allow-list mode."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(True, description="accept APQ hashes and registrations")
+    allow_list: Path | None = Field(
+        None, description="manifest file: when set, ONLY its documents may run"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
@@ -97,10 +108,18 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     log_level: str = Field("info", pattern="^(debug|info|warning|error)$")
     graphiql: bool = Field(True, description="serve GraphiQL on GET /graphql")
+    data_dir: Path = Field(
+        Path(".contact-gateway"), description="where the gateway's SQLite file lives"
+    )
+    persisted_queries: PersistedQuerySettings = PersistedQuerySettings()
     spark: SparkSettings | None = None
     is24: Is24Settings | None = None
     autodns: AutoDnsSettings | None = None
     sandbox: SandboxSettings = SandboxSettings()
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "gateway.sqlite3"
 
     @property
     def use_sandboxes(self) -> bool:

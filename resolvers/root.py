@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 
-from resolvers.errors import GatewayError
+from resolvers.masking import MaskUnexpectedErrors
 from resolvers.mutation import Mutation
 from resolvers.query import Query
 from schema.spark import SparkContact
@@ -13,20 +14,19 @@ from schema.spark import SparkContact
 CONTACT_TYPES: list[type] = [SparkContact]
 
 
-def _should_mask(error: object) -> bool:
-    """Mask anything that is not a deliberate gateway error or a GraphQL validation error."""
-    original = getattr(error, "original_error", None)
-    return original is not None and not isinstance(original, GatewayError)
+class GatewaySchema(strawberry.Schema):
+    """Strawberry's schema without its default error logging (masking logs what matters)."""
 
-
-def _masking() -> MaskErrors:
-    return MaskErrors(should_mask_error=_should_mask, error_message="Internal error")
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=CONTACT_TYPES,
-        extensions=[_masking],
+        extensions=[MaskUnexpectedErrors],
     )

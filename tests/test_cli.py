@@ -32,9 +32,10 @@ async def _read_banner(proc: asyncio.subprocess.Process) -> str:
     return "".join(lines)
 
 
-async def test_serve_starts_the_embedded_default() -> None:
+async def test_serve_starts_the_embedded_default(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACT_GATEWAY_")}
+    env["CONTACT_GATEWAY_DATA_DIR"] = str(tmp_path)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import providers.spark.sandbox as spark_sandbox
 from providers.model import ProviderName
 from schema.ids import encode_global_id
-from tests.harness import Gateway, Sandbox
+from tests.harness import Gateway, Sandbox, spark_stack
 
 PAGE = """
 query Page($first: Int!, $after: String) {
@@ -195,27 +196,8 @@ async def test_ordering_by_display_name(gateway: Gateway) -> None:
 
 
 async def test_a_replication_key_reads_a_page_of_100_in_one_request() -> None:
-    import aiohttp
-    from pydantic import SecretStr
-
-    import providers.spark.sandbox as spark_sandbox
-    from gateway.app import create_app
-    from gateway.settings import SandboxSettings, Settings, SparkSettings
-    from providers.sandboxing import ServedApp
-    from tests.harness import Gateway, Sandbox
-
-    async with (
-        aiohttp.ClientSession() as http,
-        ServedApp(spark_sandbox.create_spark_sandbox().app) as served,
-    ):
-        spark = SparkSettings(
-            base_url=served.base_url,
-            replication=True,
-            access_token=SecretStr(spark_sandbox.REPLICATION_TOKEN),
-        )
-        settings = Settings(spark=spark, sandbox=SandboxSettings(enabled=False))
-        async with ServedApp(create_app(settings)) as gateway_served:
-            gateway, sandbox = Gateway(gateway_served, http), Sandbox(served, http)
-            data = await gateway.data(PAGE, first=100)
-            assert len(data["contacts"]["edges"]) == 100
-            assert len(_provider_requests(await sandbox.requests())) == 1
+    token = spark_sandbox.REPLICATION_TOKEN
+    async with spark_stack(token=token, replication=True) as (sandbox, gateway):
+        data = await gateway.data(PAGE, first=100)
+        assert len(data["contacts"]["edges"]) == 100
+        assert len(_provider_requests(await sandbox.requests())) == 1

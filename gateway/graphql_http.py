@@ -1,0 +1,154 @@
+"""The `/graphql` endpoint, by the GraphQL-over-HTTP specification.
+
+- POST with `application/json` bodies; GET with query parameters, for queries only
+  (a mutation over GET is 405 with `Allow: POST`).
+- The answer's media type follows Accept: `application/graphql-response+json` when
+  accepted (then request errors — unparsable or invalid documents, bad variables,
+  unknown operation — are 400), else `application/json` (always 200 for a
+  well-formed request, the legacy behaviour clients expect). Both are UTF-8.
+- Malformed HTTP requests get 4xx with a JSON error body, never a 500.
+- GET with `Accept: text/html` and no parameters serves GraphiQL.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from gateway.graphiql import graphiql_page
+from gateway.graphql_request import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    BadRequest,
+    GraphQLRequest,
+    from_get,
+    from_post,
+    response_media_type,
+    wants_html,
+)
+from gateway.persisted import PersistedQueries, PersistedQueryError
+from providers.registry import ProviderSet
+from resolvers.context import GatewayContext
+
+NO_STORE: Final = {"Cache-Control": "private, no-store", "Vary": "Accept, Authorization"}
+GET_OPERATIONS: Final = frozenset({OperationType.QUERY})
+POST_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+class GraphQLEndpoint:
+    """An ASGI endpoint executing one GraphQL request per HTTP request."""
+
+    def __init__(
+        self, schema: strawberry.Schema, persisted: PersistedQueries, *, graphiql: bool
+    ) -> None:
+        self.schema = schema
+        self.persisted = persisted
+        self.graphiql = graphiql
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        if self.graphiql and wants_html(request):
+            return graphiql_page()
+        try:
+            media = response_media_type(request)
+            graphql_request = await self._parse(request)
+            result = await self._execute(request, graphql_request)
+        except BadRequest as exc:
+            return _error_response(exc.status, exc.message, "BAD_REQUEST", JSON, exc.headers)
+        except PersistedQueryError as exc:
+            return _error_response(exc.status, exc.message, exc.code, media)
+        return _result_response(result, media, request)
+
+    async def _parse(self, request: Request) -> GraphQLRequest:
+        if request.method == "GET":
+            return from_get(request)
+        if request.method == "POST":
+            return await from_post(request)
+        raise BadRequest(405, "use GET or POST", {"Allow": "GET, POST"})
+
+    async def _execute(self, request: Request, graphql: GraphQLRequest) -> ExecutionResult:
+        document = await self.persisted.document(graphql.query, graphql.extensions)
+        if document is None:
+            raise BadRequest(400, "the request has no query")
+        allowed = GET_OPERATIONS if request.method == "GET" else POST_OPERATIONS
+        providers: ProviderSet = request.app.state.providers
+        try:
+            return await self.schema.execute(
+                document,
+                variable_values=graphql.variables,
+                context_value=GatewayContext(request=request, providers=providers),
+                operation_name=graphql.operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError as exc:
+            raise BadRequest(405, "mutations need POST", {"Allow": "POST"}) from exc
+        except (MissingQueryError, CannotGetOperationTypeError) as exc:
+            raise BadRequest(400, "no operation to run (check operationName)") from exc
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation and variable errors: nothing was executed (no data, no paths)."""
+    if isinstance(result, PreExecutionError):
+        return True
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(e.path is None for e in result.errors or ())
+    )
+
+
+def _result_response(result: ExecutionResult, media: str, request: Request) -> Response:
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [_formatted(e, request) for e in result.errors]
+    request_error = is_request_error(result)
+    if not request_error:
+        body["data"] = result.data
+    if result.extensions:
+        body["extensions"] = result.extensions
+    status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
+    return _json(body, status, media)
+
+
+def _formatted(error: GraphQLError, request: Request) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        formatted["extensions"] = {**(formatted.get("extensions") or {}), "requestId": request_id}
+    if "code" not in (formatted.get("extensions") or {}):
+        code = "GRAPHQL_VALIDATION_FAILED" if error.original_error is None else "BAD_USER_INPUT"
+        formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
+    return formatted
+
+
+def _error_response(
+    status: int, message: str, code: str, media: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return _json(body, status, media, headers)
+
+
+def _json(
+    body: dict[str, Any], status: int, media: str, headers: dict[str, str] | None = None
+) -> Response:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Response(
+        content.encode("utf-8"),
+        status_code=status,
+        media_type=f"{media}; charset=utf-8",
+        headers={**NO_STORE, **(headers or {})},
+    )

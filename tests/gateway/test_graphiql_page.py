@@ -1,0 +1,24 @@
+"""GraphiQL is served by the gateway itself: page, assets, no CDN."""
+
+from __future__ import annotations
+
+import re
+
+from tests.harness import Gateway
+
+
+async def test_graphiql_page_uses_only_local_assets(gateway: Gateway) -> None:
+    async with gateway.http.get(gateway.url, headers={"Accept": "text/html"}) as resp:
+        assert resp.status == 200
+        page = await resp.text()
+        csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources
+    assert all(s.startswith("/graphiql/static/") for s in sources), sources
+    assert "Spark contacts" in page
+    base = gateway.served.base_url
+    for source in sources:
+        async with gateway.http.get(base + source) as asset:
+            assert asset.status == 200, source
+            assert len(await asset.read()) > 0
