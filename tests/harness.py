@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -80,11 +82,16 @@ class Gateway:
         return result
 
 
-def spark_settings(base_url: str, role: SparkRole = SparkRole.PRIVATE, **extra: Any) -> Settings:
-    spark = SparkSettings(
-        base_url=base_url, access_token=SecretStr(SPARK_TOKENS[role]), role=role, **extra
-    )
-    return Settings(spark=spark, sandbox=SandboxSettings(enabled=False))
+TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="contact-gateway-tests-"))
+"""One SQLite directory for the test session's gateways (never the working tree)."""
+
+
+def spark_settings(
+    base_url: str, role: SparkRole = SparkRole.PRIVATE, token: str | None = None, **extra: Any
+) -> Settings:
+    secret = SecretStr(token or SPARK_TOKENS[role])
+    spark = SparkSettings(base_url=base_url, access_token=secret, role=role, **extra)
+    return Settings(spark=spark, sandbox=SandboxSettings(enabled=False), data_dir=TEST_DATA_DIR)
 
 
 @asynccontextmanager
