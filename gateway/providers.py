@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import SecretStr
 
 from gateway.sandboxes import EmbeddedSandboxes
@@ -11,9 +13,12 @@ from providers.registry import ProviderEntry, ProviderSet
 from providers.spark.adapter import SparkProvider
 from providers.spark.client import SparkClient, SparkClientConfig
 from providers.spark.types import SparkRole
+from providers.telemetry import UpstreamObserver
 
 
-def spark_entry(settings: SparkSettings, *, sandbox: bool) -> ProviderEntry:
+def spark_entry(
+    settings: SparkSettings, *, sandbox: bool, observers: Sequence[UpstreamObserver] = ()
+) -> ProviderEntry:
     config = SparkClientConfig(
         base_url=settings.base_url,
         access_token=settings.access_token.get_secret_value(),
@@ -23,14 +28,22 @@ def spark_entry(settings: SparkSettings, *, sandbox: bool) -> ProviderEntry:
         total_timeout=settings.total_timeout,
         pool_limit=settings.pool_limit,
     )
-    provider = SparkProvider(SparkClient(config), default_region=settings.default_region)
+    client = SparkClient(config, observers=observers)
+    provider = SparkProvider(client, default_region=settings.default_region)
     return ProviderEntry(provider, settings.base_url, sandbox)
 
 
-def build_providers(settings: Settings, sandboxes: EmbeddedSandboxes) -> ProviderSet:
+def build_providers(
+    settings: Settings,
+    sandboxes: EmbeddedSandboxes,
+    observers: Sequence[UpstreamObserver] = (),
+) -> ProviderSet:
+    """Entries for every configured provider; `observers` watch their upstream calls."""
     entries: dict[ProviderName, ProviderEntry] = {}
     if settings.spark is not None:
-        entries[ProviderName.SPARK] = spark_entry(settings.spark, sandbox=False)
+        entries[ProviderName.SPARK] = spark_entry(
+            settings.spark, sandbox=False, observers=observers
+        )
     elif "spark" in sandboxes.running:
         running = sandboxes.running["spark"]
         sandbox_settings = SparkSettings(
@@ -38,5 +51,7 @@ def build_providers(settings: Settings, sandboxes: EmbeddedSandboxes) -> Provide
             access_token=SecretStr(running.credentials["access_token"]),
             role=SparkRole(running.credentials["role"]),
         )
-        entries[ProviderName.SPARK] = spark_entry(sandbox_settings, sandbox=True)
+        entries[ProviderName.SPARK] = spark_entry(
+            sandbox_settings, sandbox=True, observers=observers
+        )
     return ProviderSet(entries)

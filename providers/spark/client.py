@@ -7,7 +7,7 @@ Everything aiohttp or JSON can raise is translated here into `providers.errors`
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
@@ -34,6 +34,7 @@ from providers.errors import (
 from providers.model import ProviderName
 from providers.spark.types import SparkRole
 from providers.spark.validation import SPARK_ID
+from providers.telemetry import UpstreamObserver, new_session
 
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -95,18 +96,24 @@ class SparkResponse:
 class SparkClient:
     """Sends one request to Spark and returns the inner `D` object, or raises."""
 
-    def __init__(self, config: SparkClientConfig, session: aiohttp.ClientSession | None = None):
+    def __init__(
+        self,
+        config: SparkClientConfig,
+        session: aiohttp.ClientSession | None = None,
+        observers: Sequence[UpstreamObserver] = (),
+    ):
         self.config = config
         self._owns_session = session is None
-        self._session = session or aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=config.pool_limit),
-            timeout=aiohttp.ClientTimeout(
-                total=config.total_timeout, sock_connect=config.connect_timeout
-            ),
+        self._session = session or new_session(
+            _PROVIDER,
+            pool_limit=config.pool_limit,
+            connect_timeout=config.connect_timeout,
+            total_timeout=config.total_timeout,
             headers={
                 "Authorization": f"Bearer {config.access_token}",
                 "Accept": "application/json",
             },
+            observers=observers,
         )
         self._base = URL(config.base_url.rstrip("/"))
 
