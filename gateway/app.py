@@ -7,25 +7,27 @@ import logging
 from collections.abc import AsyncIterator
 
 import aiosqlite
+from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from gateway.database import open_database
 from gateway.graphiql import STATIC_PATH, static_files
 from gateway.graphql_http import GraphQLEndpoint
+from gateway.health import healthz, readyz
+from gateway.metrics import CONTENT_TYPE
 from gateway.persisted import PersistedQueries, load_allow_list
 from gateway.providers import build_providers
+from gateway.request_ids import RequestIdMiddleware
 from gateway.sandboxes import EmbeddedSandboxes
 from gateway.settings import Settings
+from gateway.telemetry import GatewayTelemetry
 from resolvers.root import build_schema
 
 log = logging.getLogger("contact_gateway")
-
-
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
 
 
 def banner(settings: Settings, sandboxes: EmbeddedSandboxes) -> str:
@@ -43,9 +45,22 @@ def _persisted(settings: Settings, connection: aiosqlite.Connection | None) -> P
     return PersistedQueries(connection if config.enabled else None, allow_list)
 
 
-def create_app(settings: Settings, *, announce: bool = False) -> Starlette:
-    """The gateway ASGI app; providers, sandboxes and SQLite open and close with its lifespan."""
-    endpoint = GraphQLEndpoint(build_schema(), PersistedQueries(None), graphiql=settings.graphiql)
+async def metrics(request: Request) -> Response:
+    telemetry: GatewayTelemetry = request.app.state.telemetry
+    return Response(telemetry.metrics.render(), media_type=CONTENT_TYPE)
+
+
+def create_app(
+    settings: Settings, *, announce: bool = False, span_exporter: SpanExporter | None = None
+) -> Starlette:
+    """The gateway ASGI app; providers, sandboxes and SQLite open and close with its lifespan.
+
+    `span_exporter` lets tests collect this app's OpenTelemetry spans in memory.
+    """
+    telemetry = GatewayTelemetry.create(settings.tracing, span_exporter)
+    endpoint = GraphQLEndpoint(
+        build_schema(), PersistedQueries(None), telemetry, graphiql=settings.graphiql
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -57,7 +72,9 @@ def create_app(settings: Settings, *, announce: bool = False) -> Starlette:
         endpoint.persisted = _persisted(settings, database)
         await endpoint.persisted.setup()
         app.state.sandboxes = sandboxes
-        app.state.providers = build_providers(settings, sandboxes)
+        app.state.database = database
+        app.state.telemetry = telemetry
+        app.state.providers = build_providers(settings, sandboxes, [telemetry])
         if announce:
             print(banner(settings, sandboxes), flush=True)  # the CLI's start-up banner
         try:
@@ -66,12 +83,16 @@ def create_app(settings: Settings, *, announce: bool = False) -> Starlette:
             await app.state.providers.aclose()
             await database.close()
             await sandboxes.stop()
+            telemetry.provider.shutdown()
 
     return Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Mount(STATIC_PATH, app=static_files(), name="graphiql-static"),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware)],
     )

@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from typing import Any, Final
 
 import strawberry
@@ -37,6 +39,7 @@ from gateway.graphql_request import (
     wants_html,
 )
 from gateway.persisted import PersistedQueries, PersistedQueryError
+from gateway.telemetry import GatewayTelemetry, OperationOutcome
 from providers.registry import ProviderSet
 from resolvers.context import GatewayContext
 
@@ -49,10 +52,16 @@ class GraphQLEndpoint:
     """An ASGI endpoint executing one GraphQL request per HTTP request."""
 
     def __init__(
-        self, schema: strawberry.Schema, persisted: PersistedQueries, *, graphiql: bool
+        self,
+        schema: strawberry.Schema,
+        persisted: PersistedQueries,
+        telemetry: GatewayTelemetry,
+        *,
+        graphiql: bool,
     ) -> None:
         self.schema = schema
         self.persisted = persisted
+        self.telemetry = telemetry
         self.graphiql = graphiql
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -63,15 +72,31 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if self.graphiql and wants_html(request):
             return graphiql_page()
+        started = time.perf_counter()
+        with self.telemetry.tracer.start_as_current_span("graphql.operation") as span:
+            operation, response = await self._respond(request)
+            span.set_attribute("graphql.operation.name", operation.name)
+            span.set_attribute("graphql.outcome", operation.outcome)
+        self.telemetry.operation_done(operation, time.perf_counter() - started)
+        return response
+
+    async def _respond(self, request: Request) -> tuple[OperationOutcome, Response]:
+        name: str | None = None
         try:
             media = response_media_type(request)
             graphql_request = await self._parse(request)
+            name = graphql_request.operation_name or _first_operation_name(graphql_request.query)
             result = await self._execute(request, graphql_request)
         except BadRequest as exc:
-            return _error_response(exc.status, exc.message, "BAD_REQUEST", JSON, exc.headers)
+            response = _error_response(exc.status, exc.message, "BAD_REQUEST", JSON, exc.headers)
+            return OperationOutcome(name, "http_error"), response
         except PersistedQueryError as exc:
-            return _error_response(exc.status, exc.message, exc.code, media)
-        return _result_response(result, media, request)
+            response = _error_response(exc.status, exc.message, exc.code, media)
+            return OperationOutcome(name, "persisted_query_error"), response
+        outcome = (
+            "request_error" if is_request_error(result) else ("errors" if result.errors else "ok")
+        )
+        return OperationOutcome(name, outcome), _result_response(result, media, request)
 
     async def _parse(self, request: Request) -> GraphQLRequest:
         if request.method == "GET":
@@ -98,6 +123,15 @@ class GraphQLEndpoint:
             raise BadRequest(405, "mutations need POST", {"Allow": "POST"}) from exc
         except (MissingQueryError, CannotGetOperationTypeError) as exc:
             raise BadRequest(400, "no operation to run (check operationName)") from exc
+
+
+_OPERATION: Final = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def _first_operation_name(document: str | None) -> str | None:
+    """The leading operation's name, for metrics labels only (no parse needed)."""
+    match = _OPERATION.match(document or "")
+    return match.group(1) if match else None
 
 
 def is_request_error(result: ExecutionResult) -> bool:

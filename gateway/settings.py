@@ -112,6 +112,9 @@ class Settings(BaseSettings):
         Path(".contact-gateway"), description="where the gateway's SQLite file lives"
     )
     persisted_queries: PersistedQuerySettings = PersistedQuerySettings()
+    tracing: Literal["off", "console", "otlp"] = Field(
+        "off", description="OpenTelemetry span export (otlp needs the [otlp] extra)"
+    )
     spark: SparkSettings | None = None
     is24: Is24Settings | None = None
     autodns: AutoDnsSettings | None = None

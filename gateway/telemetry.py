@@ -3,14 +3,27 @@ GraphQL endpoint (operations) and by the provider sessions (upstream calls)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 
-from gateway.metrics import GatewayMetrics
+from gateway.metrics import GatewayMetrics, operation_label
+from gateway.tracing import TracingMode, tracer, tracer_provider
 from providers.model import ProviderName
 from providers.telemetry import UpstreamCall
+
+log = logging.getLogger("contact_gateway.requests")
+
+
+@dataclass(frozen=True, slots=True)
+class OperationOutcome:
+    """How one GraphQL request ended: ok, errors, request_error, http_error, ..."""
+
+    name: str | None
+    outcome: str
 
 
 @dataclass(slots=True)
@@ -18,6 +31,11 @@ class GatewayTelemetry:
     metrics: GatewayMetrics
     provider: TracerProvider
     tracer: Tracer
+
+    @classmethod
+    def create(cls, mode: TracingMode, exporter: SpanExporter | None = None) -> GatewayTelemetry:
+        provider = tracer_provider(mode, exporter)
+        return cls(GatewayMetrics(), provider, tracer(provider))
 
     def call_started(self, provider: ProviderName, method: str, path: str) -> object:
         span = self.tracer.start_span(f"upstream {provider.value}", kind=SpanKind.CLIENT)
@@ -35,6 +53,19 @@ class GatewayTelemetry:
             if call.error or (call.status or 0) >= 500:
                 token.set_status(Status(StatusCode.ERROR, call.error or status))
             token.end()
+
+    def operation_done(self, operation: OperationOutcome, seconds: float) -> None:
+        label = operation_label(operation.name)
+        log.info(
+            "graphql request",
+            extra={
+                "operation": label,
+                "outcome": operation.outcome,
+                "ms": round(seconds * 1000, 2),
+            },
+        )
+        self.metrics.requests.labels(label, operation.outcome).inc()
+        self.metrics.latency.labels(label).observe(seconds)
 
     def cache_event(self, provider: ProviderName, event: str) -> None:
         self.metrics.cache.labels(provider.value, event).inc()

@@ -6,6 +6,7 @@ request; asking for a provider that is not configured is a typed error.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from providers.errors import ProviderError, RejectedError
 from providers.model import ProviderName
 
 T = TypeVar("T")
+log = logging.getLogger("contact_gateway.providers")
 
 
 class ProviderNotConfigured(LookupError):
@@ -71,6 +73,14 @@ class ProviderEntry:
                 self.health.record_success()
             else:
                 self.health.record_failure(exc)
+                log.warning(
+                    "provider call failed",
+                    extra={
+                        "provider": self.provider.name.value,
+                        "code": exc.code,
+                        "status": exc.provider_code,
+                    },
+                )
             raise
         self.health.record_success()
         return result
