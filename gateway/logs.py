@@ -16,8 +16,17 @@ from typing import Any, Final
 
 from gateway.request_ids import current_request_id
 
-EXTRA_FIELDS: Final = ("provider", "status", "ms", "operation", "outcome", "code", "path",
-                       "method", "error_id")
+EXTRA_FIELDS: Final = (
+    "provider",
+    "status",
+    "ms",
+    "operation",
+    "outcome",
+    "code",
+    "path",
+    "method",
+    "error_id",
+)
 
 
 class RequestIdFilter(logging.Filter):

@@ -25,22 +25,44 @@ class GatewayMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.requests = Counter("contact_gateway_requests", "GraphQL requests by operation and "
-                                "outcome (ok, errors, request_error, http_error)",
-                                ["operation", "outcome"], registry=r)
-        self.latency = Histogram("contact_gateway_request_duration_seconds",
-                                 "GraphQL request latency", ["operation"],
-                                 buckets=LATENCY_BUCKETS, registry=r)
-        self.upstream = Counter("contact_gateway_upstream_requests", "Upstream HTTP requests "
-                                "by provider and status (or error type)",
-                                ["provider", "status"], registry=r)
-        self.upstream_latency = Histogram("contact_gateway_upstream_duration_seconds",
-                                          "Upstream request latency", ["provider"],
-                                          buckets=LATENCY_BUCKETS, registry=r)
-        self.cache = Counter("contact_gateway_cache_events", "Cache hits, misses and "
-                             "evictions", ["provider", "event"], registry=r)
-        self.circuit = Gauge("contact_gateway_circuit_open", "1 when a provider's circuit "
-                             "breaker is open", ["provider"], registry=r)
+        self.requests = Counter(
+            "contact_gateway_requests",
+            "GraphQL requests by operation and outcome (ok, errors, request_error, http_error)",
+            ["operation", "outcome"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "contact_gateway_request_duration_seconds",
+            "GraphQL request latency",
+            ["operation"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.upstream = Counter(
+            "contact_gateway_upstream_requests",
+            "Upstream HTTP requests by provider and status (or error type)",
+            ["provider", "status"],
+            registry=r,
+        )
+        self.upstream_latency = Histogram(
+            "contact_gateway_upstream_duration_seconds",
+            "Upstream request latency",
+            ["provider"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.cache = Counter(
+            "contact_gateway_cache_events",
+            "Cache hits, misses and evictions",
+            ["provider", "event"],
+            registry=r,
+        )
+        self.circuit = Gauge(
+            "contact_gateway_circuit_open",
+            "1 when a provider's circuit breaker is open",
+            ["provider"],
+            registry=r,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
