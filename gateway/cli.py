@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from gateway.app import create_app
 from gateway.logs import configure_logging
 from gateway.settings import Settings, load_settings
+from resolvers.root import build_schema
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,12 +23,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default 8000; 0 = any free)")
     serve.add_argument("--config", type=Path, help="TOML config file (see README)")
+    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     return load_settings(args.config, **overrides)
+
+
+def schema_sdl() -> str:
+    """The schema as SDL, exactly as committed in schema.graphql."""
+    return build_schema().as_str() + "\n"
 
 
 def serve(settings: Settings) -> None:
@@ -45,6 +52,9 @@ def serve(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "schema":
+        sys.stdout.write(schema_sdl())
+        return 0
     try:
         settings = _settings(args)
     except (ValidationError, FileNotFoundError, ValueError) as exc:
