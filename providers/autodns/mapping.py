@@ -1,0 +1,339 @@
+"""AutoDNS domain-contact JSON <-> the unified model, both directions.
+
+Decisions on what AutoDNS leaves open (documented again on `DomainContact`):
+- A handle has one voice number (`phone`) and one fax (`fax`): they are the unified
+  phones of kind PRIMARY and FAX. Unified E.164 becomes AutoDNS's wire format
+  `+49-941-1234567` (area code split per the numbering plan) and back.
+- A handle has one postal address: the unified address of kind OTHER (AutoDNS does not
+  say whether it is a home or a work address). `state` is the address's `region`;
+  a separate house number is appended to the first street line.
+- A handle has one email: the unified PRIMARY email.
+- AutoDNS has no display name: it is derived, "fname lname" for PERSON and ROLE
+  handles and the organization for ORG handles (falling back to the other).
+
+Reads are lenient (a missing or mistyped attribute is None); writes produce the
+AutoDNS fields plus, per field, the unified input path it came from, so a rule
+broken by `fname` is reported on `givenName`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from providers.autodns.rules import e164_from_wire, phone_problem, wire_from_e164
+from providers.autodns.types import (
+    AccountRef,
+    AutoDnsContactInput,
+    AutoDnsExtras,
+    ContactType,
+    Protection,
+)
+from providers.model import (
+    Address,
+    AddressKind,
+    ContactInput,
+    ContactRecord,
+    Email,
+    EmailKind,
+    FieldPath,
+    Phone,
+    PhoneInput,
+    PhoneKind,
+    ProviderName,
+    is_set,
+)
+from providers.phones import parse_phone
+
+VOICE_KIND: Final = PhoneKind.PRIMARY
+FAX_KIND: Final = PhoneKind.FAX
+ADDRESS_KIND: Final = AddressKind.OTHER
+PHONE_FIELDS: Final[Mapping[PhoneKind, str]] = {VOICE_KIND: "phone", FAX_KIND: "fax"}
+NAME_FIELDS: Final[Mapping[str, str]] = {
+    "title": "title",
+    "given_name": "fname",
+    "family_name": "lname",
+    "organization": "organization",
+}
+EXTRA_FIELDS: Final[Mapping[str, str]] = {
+    "alias": "alias",
+    "type": "type",
+    "protection": "protection",
+    "comment": "comment",
+    "sip": "sip",
+}
+ADDRESS_PARTS: Final[Mapping[str, str]] = {
+    "pcode": "postalCode",
+    "city": "locality",
+    "state": "region",
+    "country": "country",
+}
+
+DEFAULT_PATHS: Final[Mapping[str, FieldPath]] = {
+    "alias": ("autodns", "alias"),
+    "type": ("autodns", "type"),
+    "protection": ("autodns", "protection"),
+    "comment": ("autodns", "comment"),
+    "sip": ("autodns", "sip"),
+    "title": ("title",),
+    "fname": ("givenName",),
+    "lname": ("familyName",),
+    "organization": ("organization",),
+    "email": ("emails",),
+    "phone": ("phones",),
+    "fax": ("phones",),
+    "address": ("addresses",),
+    "pcode": ("addresses",),
+    "city": ("addresses",),
+    "state": ("addresses",),
+    "country": ("addresses",),
+}
+"""Where a problem with an AutoDNS field is reported when the input did not name it."""
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def parse_time(value: object) -> datetime | None:
+    """AutoDNS times (`2019-06-28T14:52:48.000+0200`); None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def record_from_autodns(raw: Mapping[str, Any], stid: str | None) -> ContactRecord:
+    """Map one AutoDNS contact object to the unified record; `stid` is the read's."""
+    extras = _extras(raw, stid)
+    given, family, organization = (
+        _text(raw, "fname"),
+        _text(raw, "lname"),
+        _text(raw, "organization"),
+    )
+    return ContactRecord(
+        provider=ProviderName.AUTODNS,
+        native_id=str(raw.get("id", "")),
+        display_name=display_name(extras.type, given, family, organization),
+        title=_text(raw, "title"),
+        given_name=given,
+        family_name=family,
+        organization=organization,
+        emails=_emails(raw),
+        phones=_phones(raw),
+        addresses=_addresses(raw),
+        created_at=parse_time(raw.get("created")),
+        updated_at=parse_time(raw.get("updated")),
+        extras=extras,
+    )
+
+
+def display_name(
+    kind: ContactType | None, given: str | None, family: str | None, organization: str | None
+) -> str | None:
+    """The derived display name: the person's (or role's) name, or the organization."""
+    person = " ".join(n for n in (given, family) if n) or None
+    if kind is ContactType.ORG:
+        return organization or person
+    return person or organization
+
+
+def _emails(raw: Mapping[str, Any]) -> tuple[Email, ...]:
+    email = _text(raw, "email")
+    return (Email(email, EmailKind.PRIMARY),) if email else ()
+
+
+def _phones(raw: Mapping[str, Any]) -> tuple[Phone, ...]:
+    phones = []
+    for kind, name in PHONE_FIELDS.items():
+        number = _text(raw, name)
+        if number is not None:
+            phones.append(phone_from_wire(kind, number))
+    return tuple(phones)
+
+
+def phone_from_wire(kind: PhoneKind, wire: str) -> Phone:
+    """`+49-941-1234567` -> E.164 and the parts as AutoDNS splits them; raw only if unreadable."""
+    e164 = e164_from_wire(wire)
+    if e164 is None:
+        return Phone(kind=kind, raw=wire)
+    country, area, subscriber = wire.split("-", 2)
+    return Phone(kind, wire, e164, country, area, subscriber)
+
+
+def _addresses(raw: Mapping[str, Any]) -> tuple[Address, ...]:
+    lines_raw = raw.get("address")
+    lines = tuple(
+        line for line in (lines_raw if isinstance(lines_raw, list) else []) if isinstance(line, str)
+    )
+    pcode, city, state, country = (_text(raw, k) for k in ADDRESS_PARTS)
+    if not (lines or pcode or city or state or country):
+        return ()
+    return (Address(ADDRESS_KIND, lines, None, pcode, city, state, country),)
+
+
+def _extras(raw: Mapping[str, Any], stid: str | None) -> AutoDnsExtras:
+    domainsafe = raw.get("domainsafe")
+    return AutoDnsExtras(
+        alias=_text(raw, "alias"),
+        type=_contact_type(raw.get("type")),
+        protection=_text(raw, "protection"),
+        comment=_text(raw, "comment"),
+        sip=_text(raw, "sip"),
+        verification=_text(raw, "verification"),
+        domainsafe=domainsafe if isinstance(domainsafe, bool) else None,
+        owner=_account(raw.get("owner")),
+        updater=_account(raw.get("updater")),
+        stid=stid,
+    )
+
+
+def _contact_type(value: object) -> ContactType | None:
+    try:
+        return ContactType(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _account(value: object) -> AccountRef | None:
+    if not isinstance(value, dict):
+        return None
+    context, user = value.get("context"), value.get("user")
+    return AccountRef(
+        context=context if isinstance(context, int) and not isinstance(context, bool) else None,
+        user=user if isinstance(user, str) else None,
+    )
+
+
+# --- writes -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class AutoDnsWrite:
+    """AutoDNS contact fields to send, the input path of each, and the create option."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    paths: dict[str, FieldPath] = field(default_factory=dict)
+    force_handle_create: bool = False
+
+    def put(self, name: str, value: Any, path: FieldPath, *, send: bool = True) -> None:
+        """Record where `name` comes from; send it unless `send` is False (creates omit nulls)."""
+        self.paths[name] = path
+        if send:
+            self.fields[name] = value
+
+    def path_of(self, name: str) -> FieldPath:
+        return self.paths.get(name) or DEFAULT_PATHS.get(name, (name,))
+
+
+def write_from_input(data: ContactInput, *, creating: bool) -> AutoDnsWrite:
+    """Turn the set fields of a unified input into AutoDNS contact fields.
+
+    On update only the given fields are sent (AutoDNS merges; null clears). A given
+    list replaces the whole slot, so fields it leaves empty are cleared.
+    """
+    write = AutoDnsWrite()
+    for name, wire in NAME_FIELDS.items():
+        value = getattr(data, name)
+        if is_set(value):
+            write.put(wire, value, (_camel(name),), send=value is not None or not creating)
+    region = _input_region(data)
+    if isinstance(data.emails, tuple) or (data.emails is None and not creating):
+        _put_email(write, data.emails or (), creating=creating)
+    if isinstance(data.phones, tuple) or (data.phones is None and not creating):
+        _put_phones(write, data.phones or (), region, creating=creating)
+    if isinstance(data.addresses, tuple) or (data.addresses is None and not creating):
+        _put_address(write, data.addresses or (), creating=creating)
+    if isinstance(data.extras, AutoDnsContactInput):
+        _put_extras(write, data.extras, creating=creating)
+    return write
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _input_region(data: ContactInput) -> str | None:
+    """The address's country: the default region of numbers given without +CC."""
+    if isinstance(data.addresses, tuple) and data.addresses:
+        country = data.addresses[0].country
+        return country.upper() if country else None
+    return None
+
+
+def _put_email(write: AutoDnsWrite, emails: tuple[Email, ...], *, creating: bool) -> None:
+    if emails:
+        write.put("email", emails[0].address, ("emails", "0", "address"))
+    else:
+        write.put("email", None, ("emails",), send=not creating)
+
+
+def _put_phones(
+    write: AutoDnsWrite, phones: tuple[PhoneInput, ...], region: str | None, *, creating: bool
+) -> None:
+    given = {p.kind: (i, p) for i, p in enumerate(phones)}
+    for kind, name in PHONE_FIELDS.items():
+        if kind in given:
+            index, phone = given[kind]
+            wire = wire_phone(phone, region)
+            path = ("phones", str(index), "number")
+            write.put(name, wire, path, send=wire is not None or not creating)
+        else:
+            write.put(name, None, ("phones",), send=not creating)
+
+
+def wire_phone(phone: PhoneInput, region: str | None) -> str | None:
+    """The number in AutoDNS's wire format, or the text as given when it does not parse
+    (the rules then report EF03010 / EF03011 for it)."""
+    if phone.number is None and phone.country_code and phone.area_code and phone.subscriber:
+        return f"+{phone.country_code.strip().lstrip('+')}-{phone.area_code}-{phone.subscriber}"
+    text = phone.number or " ".join(
+        p for p in (phone.country_code, phone.area_code, phone.subscriber) if p
+    )
+    text = text.strip()
+    if not text:
+        return None
+    if phone_problem(text) is None:
+        return text
+    parsed = parse_phone(text, region)
+    wire = wire_from_e164(parsed.e164) if parsed is not None else None
+    return wire or text
+
+
+def _put_address(write: AutoDnsWrite, addresses: tuple[Address, ...], *, creating: bool) -> None:
+    if not addresses:
+        write.put("address", [], ("addresses",), send=not creating)
+        for name in ADDRESS_PARTS:
+            write.put(name, None, ("addresses",), send=not creating)
+        return
+    address = addresses[0]
+    base: FieldPath = ("addresses", "0")
+    lines = list(address.street_lines)
+    if address.house_number:
+        lines = (
+            [f"{lines[0]} {address.house_number}".strip(), *lines[1:]]
+            if lines
+            else [address.house_number]
+        )
+    write.put("address", lines, (*base, "streetLines"), send=bool(lines) or not creating)
+    values = (address.postal_code, address.locality, address.region, address.country)
+    for (name, part), value in zip(ADDRESS_PARTS.items(), values, strict=True):
+        write.put(name, value, (*base, part), send=value is not None or not creating)
+
+
+def _put_extras(write: AutoDnsWrite, extras: AutoDnsContactInput, *, creating: bool) -> None:
+    for name, wire in EXTRA_FIELDS.items():
+        value = getattr(extras, name)
+        if is_set(value):
+            text = value.value if isinstance(value, ContactType | Protection) else value
+            write.put(wire, text, ("autodns", wire), send=value is not None or not creating)
+    write.force_handle_create = creating and extras.force_handle_create
