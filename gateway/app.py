@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 
 import aiosqlite
 from opentelemetry.sdk.trace.export import SpanExporter
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+from gateway.cache import SqliteCache
 from gateway.database import open_database
 from gateway.graphiql import STATIC_PATH, static_files
 from gateway.graphql_http import GraphQLEndpoint
@@ -25,9 +27,17 @@ from gateway.request_ids import RequestIdMiddleware
 from gateway.sandboxes import EmbeddedSandboxes
 from gateway.settings import Settings
 from gateway.telemetry import GatewayTelemetry
+from providers.model import ProviderName
+from resolvers.cache_policy import Ttl
+from resolvers.read_through import CachedReads
 from resolvers.root import build_schema
 
 log = logging.getLogger("contact_gateway")
+
+
+async def metrics(request: Request) -> Response:
+    telemetry: GatewayTelemetry = request.app.state.telemetry
+    return Response(telemetry.metrics.render(), media_type=CONTENT_TYPE)
 
 
 def banner(settings: Settings, sandboxes: EmbeddedSandboxes) -> str:
@@ -45,9 +55,48 @@ def _persisted(settings: Settings, connection: aiosqlite.Connection | None) -> P
     return PersistedQueries(connection if config.enabled else None, allow_list)
 
 
-async def metrics(request: Request) -> Response:
-    telemetry: GatewayTelemetry = request.app.state.telemetry
-    return Response(telemetry.metrics.render(), media_type=CONTENT_TYPE)
+def _ttls(settings: Settings) -> dict[ProviderName, Ttl]:
+    config = settings.cache
+    return {
+        name: Ttl(ttl.records, ttl.lists, ttl.stale_if_error)
+        for name, ttl in (
+            (ProviderName.SPARK, config.spark),
+            (ProviderName.IS24, config.is24),
+            (ProviderName.AUTODNS, config.autodns),
+        )
+    }
+
+
+async def _open_database(settings: Settings) -> aiosqlite.Connection | None:
+    """The SQLite file, or None (logged) when it cannot be opened: we then run uncached."""
+    try:
+        return await open_database(settings.database_path)
+    except (sqlite3.Error, OSError) as exc:
+        log.error("cache database unavailable, running uncached: %s", type(exc).__name__)
+        return None
+
+
+async def _open_cache(
+    settings: Settings, connection: aiosqlite.Connection | None, telemetry: GatewayTelemetry
+) -> SqliteCache | None:
+    if connection is None or not settings.cache.enabled:
+        return None
+    cache = SqliteCache(
+        connection, settings.cache.max_entries, on_event=lambda event, n: telemetry.cache_evicted(n)
+    )
+    try:
+        await cache.setup()
+    except sqlite3.Error as exc:
+        log.error("cache table unusable, running uncached: %s", type(exc).__name__)
+        return None
+    return cache
+
+
+def reads_factory(
+    cache: SqliteCache | None, settings: Settings, telemetry: GatewayTelemetry
+) -> Callable[[], CachedReads]:
+    ttls = _ttls(settings)
+    return lambda: CachedReads(cache, ttls, on_event=telemetry.cache_event)
 
 
 def create_app(
@@ -68,12 +117,16 @@ def create_app(
         if settings.use_sandboxes:
             await sandboxes.start(settings)
             log.warning("running on the embedded SANDBOXES (no real provider configured)")
-        database = await open_database(settings.database_path)
+        database = await _open_database(settings)
+        cache = await _open_cache(settings, database, telemetry)
         endpoint.persisted = _persisted(settings, database)
-        await endpoint.persisted.setup()
+        with contextlib.suppress(sqlite3.Error):
+            await endpoint.persisted.setup()
         app.state.sandboxes = sandboxes
         app.state.database = database
+        app.state.cache = cache
         app.state.telemetry = telemetry
+        app.state.new_reads = reads_factory(cache, settings, telemetry)
         app.state.providers = build_providers(settings, sandboxes, [telemetry])
         if announce:
             print(banner(settings, sandboxes), flush=True)  # the CLI's start-up banner
@@ -81,7 +134,8 @@ def create_app(
             yield
         finally:
             await app.state.providers.aclose()
-            await database.close()
+            if database is not None:
+                await database.close()
             await sandboxes.stop()
             telemetry.provider.shutdown()
 

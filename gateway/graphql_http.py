@@ -115,7 +115,9 @@ class GraphQLEndpoint:
             return await self.schema.execute(
                 document,
                 variable_values=graphql.variables,
-                context_value=GatewayContext(request=request, providers=providers),
+                context_value=GatewayContext(
+                    request=request, providers=providers, reads=request.app.state.new_reads()
+                ),
                 operation_name=graphql.operation_name,
                 allowed_operation_types=allowed,
             )

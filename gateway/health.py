@@ -22,8 +22,11 @@ PROBE_SECONDS: Final = 2.0
 
 
 async def healthz(request: Request) -> Response:
-    database_ok = getattr(request.app.state, "database", None) is not None
-    return JSONResponse({"status": "ok", "database": "ok" if database_ok else "unavailable"})
+    """Alive; says whether the SQLite file (persisted queries) and the cache are in use."""
+    state = request.app.state
+    database = "ok" if getattr(state, "database", None) is not None else "unavailable"
+    cache = "ok" if getattr(state, "cache", None) is not None else "off (running uncached)"
+    return JSONResponse({"status": "ok", "database": database, "cache": cache})
 
 
 async def _probe_provider(entry: ProviderEntry) -> str:

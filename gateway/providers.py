@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from pydantic import SecretStr
 
 from gateway.sandboxes import EmbeddedSandboxes
-from gateway.settings import Settings, SparkSettings
+from gateway.settings import AutoDnsSettings, Settings, SparkSettings
+from providers.autodns.adapter import AutoDnsProvider
+from providers.autodns.client import AutoDnsClient, AutoDnsClientConfig
 from providers.model import ProviderName
-from providers.registry import ProviderEntry, ProviderSet
+from providers.registry import ProviderEntry, ProviderSet, credential_scope
 from providers.spark.adapter import SparkProvider
 from providers.spark.client import SparkClient, SparkClientConfig
 from providers.spark.types import SparkRole
@@ -30,7 +32,27 @@ def spark_entry(
     )
     client = SparkClient(config, observers=observers)
     provider = SparkProvider(client, default_region=settings.default_region)
-    return ProviderEntry(provider, settings.base_url, sandbox)
+    scope = credential_scope(
+        ProviderName.SPARK, settings.base_url, config.access_token, settings.role.value
+    )
+    return ProviderEntry(provider, settings.base_url, sandbox, cache_scope=scope)
+
+
+def autodns_entry(
+    settings: AutoDnsSettings, *, sandbox: bool, observers: Sequence[UpstreamObserver] = ()
+) -> ProviderEntry:
+    config = AutoDnsClientConfig(
+        base_url=settings.base_url,
+        user=settings.user,
+        password=settings.password.get_secret_value(),
+        context=settings.context,
+        connect_timeout=settings.connect_timeout,
+        total_timeout=settings.total_timeout,
+        pool_limit=settings.pool_limit,
+    )
+    provider = AutoDnsProvider(AutoDnsClient(config, observers=observers))
+    scope = credential_scope(ProviderName.AUTODNS, settings.base_url, config.user, config.context)
+    return ProviderEntry(provider, settings.base_url, sandbox, cache_scope=scope)
 
 
 def build_providers(
@@ -53,5 +75,20 @@ def build_providers(
         )
         entries[ProviderName.SPARK] = spark_entry(
             sandbox_settings, sandbox=True, observers=observers
+        )
+    if settings.autodns is not None:
+        entries[ProviderName.AUTODNS] = autodns_entry(
+            settings.autodns, sandbox=False, observers=observers
+        )
+    elif "autodns" in sandboxes.running:
+        running = sandboxes.running["autodns"]
+        sandbox_settings_autodns = AutoDnsSettings(
+            base_url=f"{running.base_url}/v1",
+            user=running.credentials["user"],
+            password=SecretStr(running.credentials["password"]),
+            context=running.credentials["context"],
+        )
+        entries[ProviderName.AUTODNS] = autodns_entry(
+            sandbox_settings_autodns, sandbox=True, observers=observers
         )
     return ProviderSet(entries)

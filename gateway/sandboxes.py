@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import providers.autodns.sandbox as autodns_sandbox
 import providers.spark.sandbox as spark_sandbox
 from gateway.settings import Settings
 from providers.sandboxing import ServedApp
@@ -50,6 +51,19 @@ class EmbeddedSandboxes:
         self.running["spark"] = RunningSandbox(
             "spark", spark, {"role": settings.sandbox.spark_role.value, "access_token": token}
         )
+        await self._start_autodns(settings)
+
+    async def _start_autodns(self, settings: Settings) -> None:
+        """AutoDNS: seeded domain contacts; the JSON API is under `/v1` (Basic auth + context)."""
+        app = autodns_sandbox.create_autodns_sandbox().app
+        served = ServedApp(app, host=settings.sandbox.host, port=settings.sandbox.autodns_port)
+        await served.start()
+        credentials = {
+            "user": autodns_sandbox.USER,
+            "password": autodns_sandbox.PASSWORD,
+            "context": autodns_sandbox.CONTEXT,
+        }
+        self.running["autodns"] = RunningSandbox("autodns", served, credentials)
 
     async def stop(self) -> None:
         for sandbox in self.running.values():

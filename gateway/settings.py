@@ -88,6 +88,30 @@ class SandboxSettings(BaseModel):
         return host
 
 
+class ProviderTtl(BaseModel):
+    """How long one provider's reads stay fresh in the cache (RELIABILITY.md: 60 to 300 s)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    records: float = Field(120.0, ge=0, le=3600, description="seconds a record stays fresh")
+    lists: float = Field(60.0, ge=0, le=3600, description="seconds a list page stays fresh")
+    stale_if_error: float = Field(
+        86_400.0, ge=0, le=86_400, description="seconds a stale copy may stand in on failure"
+    )
+
+
+class CacheSettings(BaseModel):
+    """The read cache in the gateway's SQLite file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    max_entries: int = Field(50_000, ge=100, description="least recently used beyond this go")
+    spark: ProviderTtl = ProviderTtl()
+    is24: ProviderTtl = ProviderTtl(records=300.0, lists=120.0)
+    autodns: ProviderTtl = ProviderTtl(records=300.0, lists=120.0)
+
+
 class PersistedQuerySettings(BaseModel):
     """Automatic persisted queries (APQ) and the optional allow-list mode."""
 
@@ -112,6 +136,7 @@ class Settings(BaseSettings):
         Path(".contact-gateway"), description="where the gateway's SQLite file lives"
     )
     persisted_queries: PersistedQuerySettings = PersistedQuerySettings()
+    cache: CacheSettings = CacheSettings()
     tracing: Literal["off", "console", "otlp"] = Field(
         "off", description="OpenTelemetry span export (otlp needs the [otlp] extra)"
     )

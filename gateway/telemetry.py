@@ -69,3 +69,6 @@ class GatewayTelemetry:
 
     def cache_event(self, provider: ProviderName, event: str) -> None:
         self.metrics.cache.labels(provider.value, event).inc()
+
+    def cache_evicted(self, count: int) -> None:
+        self.metrics.cache.labels("all", "eviction").inc(count)

@@ -129,6 +129,15 @@ class Address:
     country: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """Where a record came from: the provider now, or the gateway's cache (maybe stale)."""
+
+    from_cache: bool
+    fetched_at: datetime
+    stale: bool = False
+
+
 class ProviderExtras:
     """Base of each provider's own record attributes (a provider subclasses it)."""
 
@@ -156,6 +165,7 @@ class ContactRecord:
     updated_at: datetime | None = None
     extras: ProviderExtras | None = None
     expansions_loaded: frozenset[str] = frozenset()
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ request; asking for a provider that is not configured is a typed error.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
@@ -54,12 +55,24 @@ class Health:
         return "UP"
 
 
+def credential_scope(provider: ProviderName, *identity: str) -> str:
+    """A cache scope naming a provider credential without revealing it (a digest of the
+    base URL, the credential and the role): entries of one scope never serve another."""
+    digest = hashlib.sha256("\x1f".join((provider.value, *identity)).encode()).hexdigest()
+    return f"{provider.value}:{digest[:24]}"
+
+
 @dataclass(slots=True)
 class ProviderEntry:
     provider: ContactProvider
     base_url: str
     sandbox: bool
     health: Health = field(default_factory=Health)
+    cache_scope: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.cache_scope:
+            self.cache_scope = credential_scope(self.provider.name, self.base_url)
 
     async def call(self, operation: Awaitable[T]) -> T:
         """Run one provider operation and record its outcome in `health`."""

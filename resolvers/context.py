@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphql import GraphQLError
 from starlette.requests import Request
 
 from providers.registry import ProviderSet
 from resolvers.loaders import ContactLoaders
+from resolvers.read_through import CachedReads
 
 
 @dataclass(slots=True)
 class GatewayContext:
     request: Request | None
     providers: ProviderSet
+    reads: CachedReads = field(default_factory=lambda: CachedReads(None, {}))
     loaders: ContactLoaders = field(init=False)
+    partial_errors: list[GraphQLError] = field(default_factory=list)
+    """Errors of one provider in a field that still returns the others' data."""
 
     def __post_init__(self) -> None:
-        self.loaders = ContactLoaders(self.providers)
+        self.loaders = ContactLoaders(self.providers, self.reads)
 
     @property
     def expansions(self) -> ContactLoaders:

@@ -56,15 +56,18 @@ async def _run(
     name: ProviderName,
     write: Callable[[], Awaitable[ContactRecord]],
     prefix: tuple[str, ...] = ("input",),
+    native_id: str | None = None,
 ) -> ContactPayload:
     entry = entry_for(info, name)
     try:
         record = await entry.call(write())
     except ProviderError as exc:
+        await info.context.reads.invalidate(entry, native_id)  # the outcome may be unknown
         errors = user_errors_for(exc, prefix)
         if errors is None:
             raise provider_error(exc) from exc
         return ContactPayload(contact=None, user_errors=errors)
+    await info.context.reads.invalidate(entry, native_id or record.native_id)
     return ContactPayload(contact=contact_object(record), user_errors=[])
 
 
@@ -90,7 +93,9 @@ class Mutation:
         if errors:
             return ContactPayload(contact=None, user_errors=errors)
         provider = entry_for(info, name).provider
-        return await _run(info, name, lambda: provider.update(native_id, input.to_model()))
+        return await _run(
+            info, name, lambda: provider.update(native_id, input.to_model()), native_id=native_id
+        )
 
     @strawberry.mutation(description="Delete a contact.")
     async def delete_contact(self, info: Info, id: strawberry.ID) -> DeleteContactPayload:
@@ -102,10 +107,12 @@ class Mutation:
         try:
             await entry.call(entry.provider.delete(native_id))
         except ProviderError as exc:
+            await info.context.reads.invalidate(entry, native_id)
             errors = user_errors_for(exc, ("input",))
             if errors is None:
                 raise provider_error(exc) from exc
             return DeleteContactPayload(deleted_id=None, user_errors=errors)
+        await info.context.reads.invalidate(entry, native_id)
         return DeleteContactPayload(
             deleted_id=strawberry.ID(encode_global_id(name, native_id)), user_errors=[]
         )
@@ -133,7 +140,9 @@ class Mutation:
                     )
                 ],
             )
-        return await _run(info, name, lambda: provider.transfer(native_id, owner_id), ())
+        return await _run(
+            info, name, lambda: provider.transfer(native_id, owner_id), (), native_id=native_id
+        )
 
     @strawberry.mutation(description="Change the Spark user's own contact (permitted fields only).")
     async def update_my_contact(self, info: Info, input: UpdateMyContactInput) -> ContactPayload:

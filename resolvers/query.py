@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 
 from providers.base import SupportsMyContact
 from providers.errors import ProviderError
-from providers.model import ContactQuery, ContactRecord, ProviderName, ReadWants
+from providers.model import ContactQuery, ProviderName, ReadWants
 from providers.registry import ProviderEntry, ProviderNotConfigured
+from resolvers.cache_policy import CacheControl, ReadFreshness
 from resolvers.context import GatewayContext
 from resolvers.errors import GatewayError, bad_input, not_configured, provider_error
+from resolvers.fanout import MergedPage, fetch_merged
 from resolvers.paging import check_first, decode_cursor, encode_cursor
 from resolvers.planning import child_selections, contact_fields, plan_wants
 from resolvers.provider_info import provider_info
@@ -25,6 +29,10 @@ from schema.spark import SparkContact
 
 Info = strawberry.Info[GatewayContext, None]
 MAX_NODES = 100
+CacheArg = Annotated[
+    CacheControl | None,
+    strawberry.argument(description="How fresh the answer must be (default: cache ok)."),
+]
 
 
 def entry_for(info: Info, name: ProviderName) -> ProviderEntry:
@@ -40,14 +48,17 @@ def wants_here(info: Info, *path: str) -> ReadWants:
     return plan_wants(contact_fields(child_selections(top, path)))
 
 
-async def load_contact(info: Info, global_id: str) -> Contact | None:
+async def load_contact(
+    info: Info, global_id: str, cache: CacheControl | None = None
+) -> Contact | None:
     try:
         name, native_id = decode_global_id(global_id)
     except InvalidGlobalId as exc:
         raise GatewayError(str(exc), "INVALID_ID", argument="id") from exc
     entry_for(info, name)
+    freshness = ReadFreshness.of(cache)
     try:
-        record = await info.context.loaders.record(name, native_id, wants_here(info))
+        record = await info.context.loaders.record(name, native_id, wants_here(info), freshness)
     except ProviderError as exc:
         raise provider_error(exc) from exc
     return contact_object(record) if record else None
@@ -56,22 +67,31 @@ async def load_contact(info: Info, global_id: str) -> Contact | None:
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global id; null if it does not exist.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return await load_contact(info, id)
-
-    @strawberry.field(description="Objects by global ids (at most 100), in the same order.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        if len(ids) > MAX_NODES:
-            raise bad_input(f"at most {MAX_NODES} ids", argument="ids")
-        return list(await asyncio.gather(*(load_contact(info, i) for i in ids)))
-
-    @strawberry.field(description="A contact by its global id; null if it does not exist.")
-    async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:
-        return await load_contact(info, id)
+    async def node(self, info: Info, id: strawberry.ID, cache: CacheArg = None) -> Node | None:
+        return await load_contact(info, id, cache)
 
     @strawberry.field(
-        description="A page of contacts of one provider. `first` is 0 to 100; pass a previous "
-        "page's `pageInfo.endCursor` as `after`. Default order: updatedAt descending, then id."
+        description="Objects by global ids (at most 100), in the same order. Ids of one "
+        "provider are read in one batch where the provider has a batch read."
+    )
+    async def nodes(
+        self, info: Info, ids: list[strawberry.ID], cache: CacheArg = None
+    ) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise bad_input(f"at most {MAX_NODES} ids", argument="ids")
+        return list(await asyncio.gather(*(load_contact(info, i, cache) for i in ids)))
+
+    @strawberry.field(description="A contact by its global id; null if it does not exist.")
+    async def contact(
+        self, info: Info, id: strawberry.ID, cache: CacheArg = None
+    ) -> Contact | None:
+        return await load_contact(info, id, cache)
+
+    @strawberry.field(
+        description="A page of contacts from one provider, or from every configured provider "
+        "merged into one list when `provider` is omitted. `first` is 0 to 100; pass "
+        "`pageInfo.endCursor` as `after`. Default order: updatedAt descending, then id. If a "
+        "provider fails, the others' contacts still come back with an error naming it."
     )
     async def contacts(
         self,
@@ -81,23 +101,24 @@ class Query:
         order_by: list[ContactOrderInput] | None = None,
         first: int = 20,
         after: str | None = None,
+        cache: CacheArg = None,
     ) -> ContactConnection | None:
         check_first(first)
-        name = provider or _only_provider(info)
-        entry = entry_for(info, name)
-        offset = decode_cursor(after).get(name, 0) if after else 0
+        entries = [entry_for(info, provider)] if provider else list(info.context.providers)
+        offsets = decode_cursor(after) if after else {}
         query = ContactQuery(
             filter=filter.to_model() if filter else ContactQuery().filter,
             order=tuple(o.to_model() for o in order_by or ()),
-            offset=offset,
             limit=first,
         )
         wants = _merge(wants_here(info, "edges", "node"), wants_here(info, "nodes"))
-        try:
-            page = await entry.call(entry.provider.search(query, wants))
-        except ProviderError as exc:
-            raise provider_error(exc) from exc
-        return _connection(name, page.records, offset, page.total)
+        page = await fetch_merged(
+            info.context.reads, entries, query, offsets, wants, ReadFreshness.of(cache)
+        )
+        if page.failures and not (len(page.failures) < len(entries)):
+            raise provider_error(next(iter(page.failures.values())))
+        _report_partial(info, page)
+        return _connection(page, offsets, entries)
 
     @strawberry.field(description="The Spark user's own contact (Spark /my/contact).")
     async def me(self, info: Info) -> SparkContact | None:
@@ -116,13 +137,12 @@ class Query:
         return [provider_info(entry) for entry in info.context.providers]
 
 
-def _only_provider(info: Info) -> ProviderName:
-    names = info.context.providers.names()
-    if len(names) == 1:
-        return names[0]
-    raise bad_input(
-        "name a `provider`: listing across providers is not available yet", argument="provider"
-    )
+def _report_partial(info: Info, page: MergedPage) -> None:
+    for exc in page.failures.values():
+        error = provider_error(exc)
+        info.context.partial_errors.append(
+            GraphQLError(error.message, path=info.path.as_list(), extensions=error.extensions)
+        )
 
 
 def _merge(a: ReadWants, b: ReadWants) -> ReadWants:
@@ -131,22 +151,21 @@ def _merge(a: ReadWants, b: ReadWants) -> ReadWants:
 
 
 def _connection(
-    name: ProviderName, records: tuple[ContactRecord, ...], offset: int, total: int | None
+    page: MergedPage, start: dict[ProviderName, int], entries: list[ProviderEntry]
 ) -> ContactConnection:
+    base = {e.provider.name: start.get(e.provider.name, 0) for e in entries}
     edges = [
-        ContactEdge(cursor=encode_cursor({name: offset + i + 1}), node=contact_object(r))
-        for i, r in enumerate(records)
+        ContactEdge(cursor=encode_cursor(edge.offsets), node=contact_object(edge.record))
+        for edge in page.edges
     ]
-    end = offset + len(records)
-    has_next = total is not None and end < total
     return ContactConnection(
         edges=edges,
         nodes=[e.node for e in edges],
         page_info=PageInfo(
-            has_next_page=has_next,
-            has_previous_page=offset > 0,
+            has_next_page=page.has_next,
+            has_previous_page=any(base.values()),
             start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else (encode_cursor({name: offset})),
+            end_cursor=edges[-1].cursor if edges else encode_cursor(base),
         ),
-        total_count=total,
+        total_count=page.total,
     )

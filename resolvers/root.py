@@ -9,9 +9,11 @@ from strawberry.types import ExecutionContext
 from resolvers.masking import MaskUnexpectedErrors
 from resolvers.mutation import Mutation
 from resolvers.query import Query
+from resolvers.response_notes import ResponseNotes
+from schema.autodns import DomainContact
 from schema.spark import SparkContact
 
-CONTACT_TYPES: list[type] = [SparkContact]
+CONTACT_TYPES: list[type] = [SparkContact, DomainContact]
 
 
 class GatewaySchema(strawberry.Schema):
@@ -28,5 +30,5 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=CONTACT_TYPES,
-        extensions=[MaskUnexpectedErrors],
+        extensions=[MaskUnexpectedErrors, ResponseNotes],
     )

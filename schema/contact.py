@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
@@ -54,6 +55,21 @@ class Address:
     )
 
 
+@strawberry.enum(description="Where the gateway got a contact from.")
+class ServedFrom(Enum):
+    PROVIDER = "PROVIDER"
+    CACHE = "CACHE"
+
+
+@strawberry.type(description="How fresh this copy of the contact is.")
+class Freshness:
+    served_from: ServedFrom = strawberry.field(description="The provider now, or the cache.")
+    fetched_at: datetime = strawberry.field(description="When the gateway read it upstream.")
+    stale: bool = strawberry.field(
+        description="True when the provider failed and an older cached copy stands in."
+    )
+
+
 @strawberry.interface(description="A contact from any provider, in one shape.")
 class Contact(Node):
     provider: ProviderName = strawberry.field(description="Which provider holds this contact.")
@@ -71,3 +87,6 @@ class Contact(Node):
     addresses: list[Address]
     created_at: datetime | None = strawberry.field(description="When the provider created it.")
     updated_at: datetime | None = strawberry.field(description="Last change at the provider.")
+    freshness: Freshness | None = strawberry.field(
+        description="Where this copy came from and how old it is (null for write results)."
+    )

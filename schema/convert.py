@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from providers.model import ContactRecord, ProviderName
+from schema.autodns import DomainContact
 from schema.contact import Contact
 from schema.spark import SparkContact
 
 CONVERTERS: dict[ProviderName, Callable[[ContactRecord], Contact]] = {
     ProviderName.SPARK: SparkContact.from_record,
+    ProviderName.AUTODNS: DomainContact.from_record,
 }
 
 

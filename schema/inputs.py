@@ -15,6 +15,7 @@ from providers.model import AddressKind, EmailKind, PhoneKind, ProviderName, Sal
 from providers.model import SortDirection as ModelSortDirection
 from providers.model import SortField as ModelSortField
 from providers.spark.types import RecordStatus, SparkContactInput, SparkFilter
+from schema.autodns import AutoDnsContactFieldsInput, AutoDnsContactFilterInput
 
 T = TypeVar("T")
 
@@ -158,6 +159,11 @@ class ContactFieldsInput:
     spark: SparkContactFieldsInput | None = strawberry.field(
         default=None, description="Spark-only fields (provider SPARK)."
     )
+    autodns: AutoDnsContactFieldsInput | None = strawberry.field(
+        default=None,
+        description="AutoDNS-only fields (provider AUTODNS); alias and type are required "
+        "on create.",
+    )
 
     def to_model(self) -> model.ContactInput:
         return model.ContactInput(
@@ -177,12 +183,12 @@ class ContactFieldsInput:
             emails=_maybe_tuple(self.emails, EmailInput.to_model),
             phones=_maybe_tuple(self.phones, PhoneInput.to_model),
             addresses=_maybe_tuple(self.addresses, AddressInput.to_model),
-            extras=self.spark.to_model() if self.spark else None,
+            extras=next((b.to_model() for b in (self.spark, self.autodns) if b), None),
         )
 
     def provider_blocks(self) -> dict[ProviderName, object | None]:
         """The provider-specific blocks given, by provider (to check they fit the target)."""
-        return {ProviderName.SPARK: self.spark}
+        return {ProviderName.SPARK: self.spark, ProviderName.AUTODNS: self.autodns}
 
 
 @strawberry.input(description="A new contact; `provider` picks where it is created.")
@@ -251,6 +257,7 @@ class ContactFilterInput:
     updated_since: datetime | None = None
     created_since: datetime | None = None
     spark: SparkContactFilterInput | None = None
+    autodns: AutoDnsContactFilterInput | None = None
 
     def to_model(self) -> model.ContactFilter:
         return model.ContactFilter(
@@ -265,7 +272,7 @@ class ContactFilterInput:
             tags=tuple(self.tags) if self.tags is not None else None,
             updated_since=self.updated_since,
             created_since=self.created_since,
-            extras=self.spark.to_model() if self.spark else None,
+            extras=next((b.to_model() for b in (self.spark, self.autodns) if b), None),
         )
 
 

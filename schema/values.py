@@ -6,8 +6,9 @@ from typing import Any
 
 import strawberry
 
+from providers import model
 from providers.model import ContactRecord
-from schema.contact import Address, Email, Phone
+from schema.contact import Address, Email, Freshness, Phone, ServedFrom
 from schema.ids import encode_global_id
 
 
@@ -59,4 +60,12 @@ def unified_fields(record: ContactRecord) -> dict[str, Any]:
         ],
         "created_at": record.created_at,
         "updated_at": record.updated_at,
+        "freshness": _freshness(record.freshness),
     }
+
+
+def _freshness(freshness: model.Freshness | None) -> Freshness | None:
+    if freshness is None:
+        return None
+    served = ServedFrom.CACHE if freshness.from_cache else ServedFrom.PROVIDER
+    return Freshness(served_from=served, fetched_at=freshness.fetched_at, stale=freshness.stale)

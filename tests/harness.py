@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,9 +14,10 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
+import providers.autodns.sandbox as autodns_sandbox
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
-from gateway.settings import SandboxSettings, Settings, SparkSettings
+from gateway.settings import AutoDnsSettings, SandboxSettings, Settings, SparkSettings
 from providers.sandboxing import ServedApp
 from providers.spark.types import SparkRole
 
@@ -82,8 +85,13 @@ class Gateway:
         return result
 
 
-TEST_DATA_DIR = Path(tempfile.mkdtemp(prefix="contact-gateway-tests-"))
-"""One SQLite directory for the test session's gateways (never the working tree)."""
+TEST_DATA_ROOT = Path(tempfile.mkdtemp(prefix="contact-gateway-tests-"))
+atexit.register(shutil.rmtree, TEST_DATA_ROOT, True)
+
+
+def fresh_data_dir() -> Path:
+    """A new SQLite directory per gateway: sandbox ports get reused, caches must not be."""
+    return Path(tempfile.mkdtemp(dir=TEST_DATA_ROOT))
 
 
 def spark_settings(
@@ -91,7 +99,7 @@ def spark_settings(
 ) -> Settings:
     secret = SecretStr(token or SPARK_TOKENS[role])
     spark = SparkSettings(base_url=base_url, access_token=secret, role=role, **extra)
-    return Settings(spark=spark, sandbox=SandboxSettings(enabled=False), data_dir=TEST_DATA_DIR)
+    return Settings(spark=spark, sandbox=SandboxSettings(enabled=False), data_dir=fresh_data_dir())
 
 
 @asynccontextmanager
@@ -104,3 +112,30 @@ async def spark_stack(
         settings = spark_settings(sandbox_served.base_url, role, **spark_extra)
         async with ServedApp(create_app(settings)) as gateway_served:
             yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)
+
+
+def autodns_settings(base_url: str, data_dir: Path, **extra: Any) -> Settings:
+    """Settings with only AutoDNS configured, against `base_url` (the API root, `.../v1`)."""
+    autodns = AutoDnsSettings(
+        base_url=base_url,
+        user=extra.pop("user", autodns_sandbox.USER),
+        password=SecretStr(extra.pop("password", autodns_sandbox.PASSWORD)),
+        context=extra.pop("context", autodns_sandbox.CONTEXT),
+        **extra,
+    )
+    return Settings(autodns=autodns, sandbox=SandboxSettings(enabled=False), data_dir=data_dir)
+
+
+@asynccontextmanager
+async def autodns_stack(
+    sandbox: autodns_sandbox.AutoDnsSandbox | None = None, **autodns_extra: Any
+) -> AsyncIterator[tuple[Sandbox, Gateway]]:
+    """An AutoDNS sandbox (fresh unless given) and a gateway configured against it."""
+    sandbox_app = (sandbox or autodns_sandbox.create_autodns_sandbox()).app
+    async with aiohttp.ClientSession() as http, ServedApp(sandbox_app) as sandbox_served:
+        with tempfile.TemporaryDirectory(prefix="contact-gateway-autodns-") as data_dir:
+            settings = autodns_settings(
+                f"{sandbox_served.base_url}/v1", Path(data_dir), **autodns_extra
+            )
+            async with ServedApp(create_app(settings)) as gateway_served:
+                yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)

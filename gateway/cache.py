@@ -1,0 +1,181 @@
+"""The local read cache: one SQLite table in the gateway's file (WAL, secure_delete).
+
+Entries are keyed by provider, cache scope (provider credential id and role,
+never a secret) and the read; each row remembers its scope and native id so a
+mutation can drop the record and every list of the scope. A row is kept for
+TTL + the stale-if-error window; the caller decides from `stored_at` whether it is
+fresh. The table is bounded: past `max_entries`, the least recently used go.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import aiosqlite
+
+from gateway.record_codec import (
+    CacheDecodeError,
+    decode_page,
+    decode_records,
+    encode_page,
+    encode_records,
+)
+from providers.model import ContactPage, ContactRecord
+from resolvers.cache_policy import Cached
+
+log = logging.getLogger("contact_gateway.cache")
+
+SCHEMA: Final = (
+    """CREATE TABLE IF NOT EXISTS read_cache (
+        key TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        native_id TEXT,
+        value BLOB NOT NULL,
+        stored_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        last_access REAL NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS read_cache_scope ON read_cache (scope, native_id)",
+    "CREATE INDEX IF NOT EXISTS read_cache_access ON read_cache (last_access)",
+)
+CacheEvents = Callable[[str, int], None]
+
+
+@dataclass(slots=True)
+class SqliteCache:
+    connection: aiosqlite.Connection
+    max_entries: int = 50_000
+    on_event: CacheEvents | None = None
+    clock: Callable[[], float] = time.time
+    evict_every: int = 64
+    _puts: int = 0
+
+    async def setup(self) -> None:
+        for statement in SCHEMA:
+            await self.connection.execute(statement)
+        await self.connection.commit()
+
+    async def get_records(self, key: str) -> Cached[list[ContactRecord]] | None:
+        row = await self._get(key)
+        if row is None:
+            return None
+        try:
+            return Cached(decode_records(row[0]), row[1])
+        except CacheDecodeError:
+            await self._drop(key)
+            return None
+
+    async def get_page(self, key: str) -> Cached[ContactPage] | None:
+        row = await self._get(key)
+        if row is None:
+            return None
+        try:
+            return Cached(decode_page(row[0]), row[1])
+        except CacheDecodeError:
+            await self._drop(key)
+            return None
+
+    async def put_records(
+        self,
+        key: str,
+        scope: str,
+        native_id: str,
+        records: list[ContactRecord],
+        stored_at: float,
+        keep_for: float,
+    ) -> None:
+        await self._put(key, scope, native_id, encode_records(records), stored_at, keep_for)
+
+    async def put_page(
+        self, key: str, scope: str, page: ContactPage, stored_at: float, keep_for: float
+    ) -> None:
+        await self._put(key, scope, None, encode_page(page), stored_at, keep_for)
+
+    async def invalidate(self, scope: str, native_id: str | None) -> None:
+        await self.connection.execute(
+            "DELETE FROM read_cache WHERE scope = ? AND (native_id IS NULL OR native_id = ?)",
+            (scope, native_id),
+        )
+        await self.connection.commit()
+        # Leave no bytes of the dropped rows in the WAL either (secure_delete covers the file).
+        await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def clear(self) -> int:
+        cursor = await self.connection.execute("DELETE FROM read_cache")
+        await self.connection.commit()
+        await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return cursor.rowcount
+
+    async def stats(self) -> dict[str, int]:
+        now = self.clock()
+        async with self.connection.execute(
+            "SELECT count(*), coalesce(sum(length(value)), 0), "
+            "coalesce(sum(expires_at < ?), 0) FROM read_cache",
+            (now,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        count, size, expired = row if row else (0, 0, 0)
+        return {
+            "entries": int(count),
+            "bytes": int(size),
+            "expired": int(expired),
+            "max_entries": self.max_entries,
+        }
+
+    async def _get(self, key: str) -> tuple[bytes, float] | None:
+        now = self.clock()
+        async with self.connection.execute(
+            "SELECT value, stored_at, expires_at FROM read_cache WHERE key = ?", (key,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[2] < now:
+            return None
+        await self.connection.execute(
+            "UPDATE read_cache SET last_access = ? WHERE key = ?", (now, key)
+        )
+        return bytes(row[0]), float(row[1])
+
+    async def _put(
+        self,
+        key: str,
+        scope: str,
+        native_id: str | None,
+        value: bytes,
+        stored_at: float,
+        keep_for: float,
+    ) -> None:
+        now = stored_at
+        await self.connection.execute(
+            "INSERT OR REPLACE INTO read_cache "
+            "(key, scope, native_id, value, stored_at, expires_at, last_access) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key, scope, native_id, value, now, now + keep_for, now),
+        )
+        await self.connection.commit()
+        self._puts += 1
+        if self._puts >= self.evict_every:
+            self._puts = 0
+            await self._evict()
+
+    async def _drop(self, key: str) -> None:
+        await self.connection.execute("DELETE FROM read_cache WHERE key = ?", (key,))
+        await self.connection.commit()
+
+    async def _evict(self) -> None:
+        async with self.connection.execute("SELECT count(*) FROM read_cache") as cursor:
+            row = await cursor.fetchone()
+        excess = (int(row[0]) if row else 0) - self.max_entries
+        if excess <= 0:
+            return
+        await self.connection.execute(
+            "DELETE FROM read_cache WHERE key IN "
+            "(SELECT key FROM read_cache ORDER BY last_access LIMIT ?)",
+            (excess,),
+        )
+        await self.connection.commit()
+        if self.on_event is not None:
+            self.on_event("eviction", excess)

@@ -1,0 +1,186 @@
+"""Provider reads through the cache: fresh hits, misses filled, stale copies on failure.
+
+- A hit younger than the TTL (or the request's `maxAge`) is served without a call.
+- A miss calls the provider and stores the answer for TTL + stale-if-error window.
+- When the provider fails with a retriable error (down, timeout, rate limited), a
+  copy younger than the stale-if-error bound is served and flagged stale.
+- Keys carry the entry's cache scope (provider, credential id, role): one caller's
+  entry can never answer another credential's read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from providers.errors import RetriableError
+from providers.model import (
+    ContactPage,
+    ContactQuery,
+    ContactRecord,
+    Freshness,
+    ProviderName,
+    ReadWants,
+)
+from providers.registry import ProviderEntry
+from resolvers.cache_policy import Cached, ReadFreshness, RecordCache, Ttl
+
+CacheEvent = Callable[[ProviderName, str], None]
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _wants_key(wants: ReadWants) -> str:
+    fields = sorted(wants.fields) if wants.fields is not None else None
+    return _digest(sorted(wants.expansions), fields)
+
+
+def _stamp(record: ContactRecord, stored_at: float, *, cached: bool, stale: bool) -> ContactRecord:
+    at = datetime.fromtimestamp(stored_at, UTC)
+    return replace(record, freshness=Freshness(from_cache=cached, fetched_at=at, stale=stale))
+
+
+@dataclass(slots=True)
+class StaleNote:
+    provider: ProviderName
+    fetched_at: datetime
+
+
+@dataclass(slots=True)
+class CachedReads:
+    cache: RecordCache | None
+    ttls: Mapping[ProviderName, Ttl]
+    on_event: CacheEvent | None = None
+    clock: Callable[[], float] = time.time
+    stale_served: list[StaleNote] = field(default_factory=list)
+
+    def _ttl(self, provider: ProviderName) -> Ttl:
+        return self.ttls.get(provider, Ttl())
+
+    def _event(self, provider: ProviderName, event: str) -> None:
+        if self.on_event is not None:
+            self.on_event(provider, event)
+
+    def _usable(self, stored_at: float | None, fresh_for: float, want: ReadFreshness) -> bool:
+        if stored_at is None or not want.use_cache:
+            return False
+        limit = fresh_for if want.max_age is None else min(fresh_for, want.max_age)
+        return self.clock() - stored_at <= limit
+
+    def _within_stale(self, stored_at: float | None, ttl: Ttl) -> bool:
+        return (
+            stored_at is not None and self.clock() - stored_at <= ttl.records + ttl.stale_if_error
+        )
+
+    async def get_many(
+        self, entry: ProviderEntry, ids: Sequence[str], wants: ReadWants, want: ReadFreshness
+    ) -> dict[str, ContactRecord]:
+        name = entry.provider.name
+        if self.cache is None:
+            return dict(await entry.call(entry.provider.get_many(ids, wants)))
+        ttl, wants_key = self._ttl(name), _wants_key(wants)
+        keys = {i: f"r|{entry.cache_scope}|{i}|{wants_key}" for i in ids}
+        hits = {i: await self.cache.get_records(k) for i, k in keys.items()}
+        found: dict[str, ContactRecord] = {}
+        misses = []
+        for native_id, hit in hits.items():
+            if hit is not None and self._usable(hit.stored_at, ttl.records, want):
+                self._event(name, "hit")
+                found.update(
+                    {
+                        r.native_id: _stamp(r, hit.stored_at, cached=True, stale=False)
+                        for r in hit.value
+                    }
+                )
+            else:
+                self._event(name, "miss")
+                misses.append(native_id)
+        if misses:
+            found.update(await self._fetch_records(entry, misses, wants, keys, hits, ttl))
+        return found
+
+    async def _fetch_records(
+        self,
+        entry: ProviderEntry,
+        ids: list[str],
+        wants: ReadWants,
+        keys: dict[str, str],
+        hits: Mapping[str, Cached[list[ContactRecord]] | None],
+        ttl: Ttl,
+    ) -> dict[str, ContactRecord]:
+        assert self.cache is not None
+        now = self.clock()
+        try:
+            fetched = await entry.call(entry.provider.get_many(ids, wants))
+        except RetriableError:
+            stale = {i: hits[i] for i in ids if self._within_stale(_stored_at(hits[i]), ttl)}
+            if len(stale) < len(ids):
+                raise
+            return self._serve_stale(entry.provider.name, stale)
+        for native_id in ids:
+            record = fetched.get(native_id)
+            await self.cache.put_records(
+                keys[native_id],
+                entry.cache_scope,
+                native_id,
+                [record] if record else [],
+                now,
+                ttl.records + ttl.stale_if_error,
+            )
+        return {i: _stamp(r, now, cached=False, stale=False) for i, r in fetched.items()}
+
+    def _serve_stale(
+        self, name: ProviderName, stale: Mapping[str, Cached[list[ContactRecord]] | None]
+    ) -> dict[str, ContactRecord]:
+        served: dict[str, ContactRecord] = {}
+        for hit in stale.values():
+            assert hit is not None
+            self.stale_served.append(StaleNote(name, datetime.fromtimestamp(hit.stored_at, UTC)))
+            served.update(
+                {r.native_id: _stamp(r, hit.stored_at, cached=True, stale=True) for r in hit.value}
+            )
+        self._event(name, "stale")
+        return served
+
+    async def search(
+        self, entry: ProviderEntry, query: ContactQuery, wants: ReadWants, want: ReadFreshness
+    ) -> ContactPage:
+        name = entry.provider.name
+        if self.cache is None:
+            return await entry.call(entry.provider.search(query, wants))
+        ttl = self._ttl(name)
+        key = f"l|{entry.cache_scope}|{_digest(query)}|{_wants_key(wants)}"
+        hit = await self.cache.get_page(key)
+        if hit is not None and self._usable(hit.stored_at, ttl.lists, want):
+            self._event(name, "hit")
+            return _stamp_page(hit.value, hit.stored_at, stale=False, cached=True)
+        self._event(name, "miss")
+        now = self.clock()
+        try:
+            page = await entry.call(entry.provider.search(query, wants))
+        except RetriableError:
+            if hit is None or self.clock() - hit.stored_at > ttl.lists + ttl.stale_if_error:
+                raise
+            self.stale_served.append(StaleNote(name, datetime.fromtimestamp(hit.stored_at, UTC)))
+            self._event(name, "stale")
+            return _stamp_page(hit.value, hit.stored_at, stale=True, cached=True)
+        await self.cache.put_page(key, entry.cache_scope, page, now, ttl.lists + ttl.stale_if_error)
+        return _stamp_page(page, now, stale=False, cached=False)
+
+    async def invalidate(self, entry: ProviderEntry, native_id: str | None) -> None:
+        if self.cache is not None:
+            await self.cache.invalidate(entry.cache_scope, native_id)
+
+
+def _stored_at(hit: Cached[list[ContactRecord]] | None) -> float | None:
+    return hit.stored_at if hit is not None else None
+
+
+def _stamp_page(page: ContactPage, stored_at: float, *, stale: bool, cached: bool) -> ContactPage:
+    records = tuple(_stamp(r, stored_at, cached=cached, stale=stale) for r in page.records)
+    return ContactPage(records, page.total, page.offset)
