@@ -6,16 +6,23 @@ from collections.abc import Sequence
 
 from pydantic import SecretStr
 
-from gateway.sandboxes import EmbeddedSandboxes
-from gateway.settings import AutoDnsSettings, Settings, SparkSettings
+from gateway.record_codec import register_extras
+from gateway.sandboxes import EmbeddedSandboxes, RunningSandbox
+from gateway.settings import AutoDnsSettings, Is24Settings, Settings, SparkSettings
 from providers.autodns.adapter import AutoDnsProvider
 from providers.autodns.client import AutoDnsClient, AutoDnsClientConfig
+from providers.is24.adapter import Is24Provider
+from providers.is24.client import Is24Client, Is24ClientConfig
+from providers.is24.types import Is24Extras
+from providers.is24.xml_codec import MediaType
 from providers.model import ProviderName
 from providers.registry import ProviderEntry, ProviderSet, credential_scope
 from providers.spark.adapter import SparkProvider
 from providers.spark.client import SparkClient, SparkClientConfig
 from providers.spark.types import SparkRole
 from providers.telemetry import UpstreamObserver
+
+register_extras(Is24Extras)  # cached IS24 records keep their IS24 fields
 
 
 def spark_entry(
@@ -55,6 +62,45 @@ def autodns_entry(
     return ProviderEntry(provider, settings.base_url, sandbox, cache_scope=scope)
 
 
+def is24_entry(
+    settings: Is24Settings, *, sandbox: bool, observers: Sequence[UpstreamObserver] = ()
+) -> ProviderEntry:
+    config = Is24ClientConfig(
+        base_url=settings.base_url,
+        consumer_key=settings.consumer_key,
+        consumer_secret=settings.consumer_secret.get_secret_value(),
+        access_token=settings.access_token,
+        token_secret=settings.token_secret.get_secret_value(),
+        username=settings.username,
+        media_type=MediaType.XML if settings.media_type == "xml" else MediaType.JSON,
+        connect_timeout=settings.connect_timeout,
+        total_timeout=settings.total_timeout,
+        pool_limit=settings.pool_limit,
+    )
+    provider = Is24Provider(Is24Client(config, observers=observers))
+    scope = credential_scope(
+        ProviderName.IS24,
+        settings.base_url,
+        settings.consumer_key,
+        settings.access_token,
+        settings.username,
+    )
+    return ProviderEntry(provider, settings.base_url, sandbox, cache_scope=scope)
+
+
+def _sandbox_is24_settings(running: RunningSandbox) -> Is24Settings:
+    """The embedded IS24 sandbox as an account: its API root, keys, and `me`."""
+    credentials = running.credentials
+    return Is24Settings(
+        base_url=f"{running.base_url}/restapi/api",
+        consumer_key=credentials["consumer_key"],
+        consumer_secret=SecretStr(credentials["consumer_secret"]),
+        access_token=credentials["access_token"],
+        token_secret=SecretStr(credentials["token_secret"]),
+        username="me",
+    )
+
+
 def build_providers(
     settings: Settings,
     sandboxes: EmbeddedSandboxes,
@@ -90,5 +136,11 @@ def build_providers(
         )
         entries[ProviderName.AUTODNS] = autodns_entry(
             sandbox_settings_autodns, sandbox=True, observers=observers
+        )
+    if settings.is24 is not None:
+        entries[ProviderName.IS24] = is24_entry(settings.is24, sandbox=False, observers=observers)
+    elif "is24" in sandboxes.running:
+        entries[ProviderName.IS24] = is24_entry(
+            _sandbox_is24_settings(sandboxes.running["is24"]), sandbox=True, observers=observers
         )
     return ProviderSet(entries)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import providers.autodns.sandbox as autodns_sandbox
+import providers.is24.sandbox as is24_sandbox
 import providers.spark.sandbox as spark_sandbox
 from gateway.settings import Settings
 from providers.sandboxing import ServedApp
@@ -52,6 +53,7 @@ class EmbeddedSandboxes:
             "spark", spark, {"role": settings.sandbox.spark_role.value, "access_token": token}
         )
         await self._start_autodns(settings)
+        await self._start_is24(settings)
 
     async def _start_autodns(self, settings: Settings) -> None:
         """AutoDNS: seeded domain contacts; the JSON API is under `/v1` (Basic auth + context)."""
@@ -64,6 +66,20 @@ class EmbeddedSandboxes:
             "context": autodns_sandbox.CONTEXT,
         }
         self.running["autodns"] = RunningSandbox("autodns", served, credentials)
+
+    async def _start_is24(self, settings: Settings) -> None:
+        """IS24: seeded realtor contacts under `/restapi/api` (OAuth 1.0a, JSON and XML)."""
+        app = is24_sandbox.create_is24_sandbox().app
+        served = ServedApp(app, host=settings.sandbox.host, port=settings.sandbox.is24_port)
+        await served.start()
+        credentials = {
+            "consumer_key": is24_sandbox.CONSUMER_KEY,
+            "consumer_secret": is24_sandbox.CONSUMER_SECRET,
+            "access_token": is24_sandbox.ACCESS_TOKEN,
+            "token_secret": is24_sandbox.TOKEN_SECRET,
+            "username": is24_sandbox.USERNAME,
+        }
+        self.running["is24"] = RunningSandbox("is24", served, credentials)
 
     async def stop(self) -> None:
         for sandbox in self.running.values():

@@ -56,6 +56,7 @@ __all__ = [
     "RateLimited",
     "RejectedError",
     "RetriableError",
+    "SupportsExternalId",
     "SupportsMyContact",
     "SupportsTransfer",
     "Unsupported",
@@ -146,3 +147,10 @@ class SupportsMyContact(Protocol):
     async def get_me(self, wants: ReadWants) -> ContactRecord: ...
 
     async def update_me(self, changes: ContactInput) -> ContactRecord: ...
+
+
+@runtime_checkable
+class SupportsExternalId(Protocol):
+    """Providers that read a contact by the customer's own id for it (IS24 `ext-…`)."""
+
+    async def get_by_external_id(self, external_id: str) -> ContactRecord | None: ...

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 
-from providers.base import SupportsMyContact
+from providers.base import SupportsExternalId, SupportsMyContact
 from providers.errors import ProviderError
 from providers.model import ContactQuery, ProviderName, ReadWants
 from providers.registry import ProviderEntry, ProviderNotConfigured
@@ -24,6 +24,7 @@ from schema.contact import Contact, Node
 from schema.convert import contact_object
 from schema.ids import InvalidGlobalId, decode_global_id
 from schema.inputs import ContactFilterInput, ContactOrderInput
+from schema.is24 import RealtorContact
 from schema.providers_info import ProviderInfo
 from schema.spark import SparkContact
 
@@ -131,6 +132,23 @@ class Query:
         except ProviderError as exc:
             raise provider_error(exc) from exc
         return SparkContact.from_record(record)
+
+    @strawberry.field(
+        description="An IS24 realtor contact by the realtor's own external id (IS24 reads it "
+        "as `ext-{externalId}`; any characters, '/' included); null if there is none."
+    )
+    async def realtor_contact_by_external_id(
+        self, info: Info, external_id: str
+    ) -> RealtorContact | None:
+        entry = entry_for(info, ProviderName.IS24)
+        provider = entry.provider
+        if not isinstance(provider, SupportsExternalId):
+            raise GatewayError("this provider cannot read by external id", "UNSUPPORTED")
+        try:
+            record = await entry.call(provider.get_by_external_id(external_id))
+        except ProviderError as exc:
+            raise provider_error(exc) from exc
+        return RealtorContact.from_record(record) if record else None
 
     @strawberry.field(description="The configured providers: capabilities and health.")
     def providers(self, info: Info) -> list[ProviderInfo]:

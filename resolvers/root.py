@@ -11,9 +11,10 @@ from resolvers.mutation import Mutation
 from resolvers.query import Query
 from resolvers.response_notes import ResponseNotes
 from schema.autodns import DomainContact
+from schema.is24 import RealtorContact
 from schema.spark import SparkContact
 
-CONTACT_TYPES: list[type] = [SparkContact, DomainContact]
+CONTACT_TYPES: list[type] = [SparkContact, DomainContact, RealtorContact]
 
 
 class GatewaySchema(strawberry.Schema):

@@ -16,6 +16,7 @@ from providers.model import SortDirection as ModelSortDirection
 from providers.model import SortField as ModelSortField
 from providers.spark.types import RecordStatus, SparkContactInput, SparkFilter
 from schema.autodns import AutoDnsContactFieldsInput, AutoDnsContactFilterInput
+from schema.is24 import Is24ContactFieldsInput, Is24ContactFilterInput
 
 T = TypeVar("T")
 
@@ -164,6 +165,9 @@ class ContactFieldsInput:
         description="AutoDNS-only fields (provider AUTODNS); alias and type are required "
         "on create.",
     )
+    is24: Is24ContactFieldsInput | None = strawberry.field(
+        default=None, description="IS24-only fields of a realtor contact (provider IS24)."
+    )
 
     def to_model(self) -> model.ContactInput:
         return model.ContactInput(
@@ -183,12 +187,16 @@ class ContactFieldsInput:
             emails=_maybe_tuple(self.emails, EmailInput.to_model),
             phones=_maybe_tuple(self.phones, PhoneInput.to_model),
             addresses=_maybe_tuple(self.addresses, AddressInput.to_model),
-            extras=next((b.to_model() for b in (self.spark, self.autodns) if b), None),
+            extras=next((b.to_model() for b in (self.spark, self.autodns, self.is24) if b), None),
         )
 
     def provider_blocks(self) -> dict[ProviderName, object | None]:
         """The provider-specific blocks given, by provider (to check they fit the target)."""
-        return {ProviderName.SPARK: self.spark, ProviderName.AUTODNS: self.autodns}
+        return {
+            ProviderName.SPARK: self.spark,
+            ProviderName.AUTODNS: self.autodns,
+            ProviderName.IS24: self.is24,
+        }
 
 
 @strawberry.input(description="A new contact; `provider` picks where it is created.")
@@ -258,6 +266,7 @@ class ContactFilterInput:
     created_since: datetime | None = None
     spark: SparkContactFilterInput | None = None
     autodns: AutoDnsContactFilterInput | None = None
+    is24: Is24ContactFilterInput | None = None
 
     def to_model(self) -> model.ContactFilter:
         return model.ContactFilter(
@@ -272,7 +281,7 @@ class ContactFilterInput:
             tags=tuple(self.tags) if self.tags is not None else None,
             updated_since=self.updated_since,
             created_since=self.created_since,
-            extras=next((b.to_model() for b in (self.spark, self.autodns) if b), None),
+            extras=next((b.to_model() for b in (self.spark, self.autodns, self.is24) if b), None),
         )
 
 

@@ -15,9 +15,16 @@ import aiohttp
 from pydantic import SecretStr
 
 import providers.autodns.sandbox as autodns_sandbox
+import providers.is24.sandbox as is24_sandbox
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
-from gateway.settings import AutoDnsSettings, SandboxSettings, Settings, SparkSettings
+from gateway.settings import (
+    AutoDnsSettings,
+    Is24Settings,
+    SandboxSettings,
+    Settings,
+    SparkSettings,
+)
 from providers.sandboxing import ServedApp
 from providers.spark.types import SparkRole
 
@@ -139,3 +146,29 @@ async def autodns_stack(
             )
             async with ServedApp(create_app(settings)) as gateway_served:
                 yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)
+
+
+def is24_settings(base_url: str, **extra: Any) -> Settings:
+    """Settings with only IS24 configured, against `base_url` (the API root, `.../restapi/api`)."""
+    is24 = Is24Settings(
+        base_url=base_url,
+        consumer_key=extra.pop("consumer_key", is24_sandbox.CONSUMER_KEY),
+        consumer_secret=SecretStr(extra.pop("consumer_secret", is24_sandbox.CONSUMER_SECRET)),
+        access_token=extra.pop("access_token", is24_sandbox.ACCESS_TOKEN),
+        token_secret=SecretStr(extra.pop("token_secret", is24_sandbox.TOKEN_SECRET)),
+        **extra,
+    )
+    return Settings(is24=is24, sandbox=SandboxSettings(enabled=False), data_dir=fresh_data_dir())
+
+
+@asynccontextmanager
+async def is24_stack(
+    sandbox: is24_sandbox.Is24Sandbox | None = None, **is24_extra: Any
+) -> AsyncIterator[tuple[Sandbox, Gateway]]:
+    """An IS24 sandbox (fresh unless given) and a gateway configured against it;
+    `is24_extra` are Is24Settings fields (media_type="xml", username=..., secrets)."""
+    sandbox_app = (sandbox or is24_sandbox.create_is24_sandbox()).app
+    async with aiohttp.ClientSession() as http, ServedApp(sandbox_app) as sandbox_served:
+        settings = is24_settings(f"{sandbox_served.base_url}/restapi/api", **is24_extra)
+        async with ServedApp(create_app(settings)) as gateway_served:
+            yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)
