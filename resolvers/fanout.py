@@ -1,11 +1,13 @@
 """One contact list over several providers: concurrent pages, merged in order.
 
-Each provider is asked for `first` records from its own offset (from the cursor),
-all at once — so the latency is the slowest provider's, not the sum. The pages
-are merged by the requested order; each edge's cursor records every provider's
-offset after that edge, so the next page neither skips nor repeats a contact.
-A provider that fails is left out of this page (its offset stays), and the
-caller reports its error beside the others' data.
+Each provider is asked for a page from its own position (from the cursor), all at
+once — so the latency is the slowest provider's, not the sum. The pages are
+merged by the requested order; each edge's cursor records every provider's
+position after that edge. A resumed page starts a few records early and
+realigns on the last contact taken (by id, or by its sort values when it was
+deleted), so contacts created or deleted between pages neither shift a contact
+out of the list nor show one twice. A provider that fails is left out of this
+page (its position stays) and the caller reports its error beside the others.
 """
 
 from __future__ import annotations
@@ -14,21 +16,31 @@ import asyncio
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 from providers.errors import ProviderError
-from providers.model import ContactPage, ContactQuery, ContactRecord, ProviderName, ReadWants
+from providers.model import (
+    ContactQuery,
+    ContactRecord,
+    ProviderName,
+    ReadWants,
+    SortOrder,
+)
 from providers.registry import ProviderEntry
 from resolvers.cache_policy import ReadFreshness
-from resolvers.ordering import DEFAULT_ORDER, record_sort_key
+from resolvers.ordering import DEFAULT_ORDER, compare_values, record_sort_key, sort_values
+from resolvers.paging import Position
 from resolvers.read_through import CachedReads
+
+REALIGN_WINDOW: Final = 5
+"""Records re-read before a resume point: absorbs that many deletions before it."""
 
 
 @dataclass(frozen=True, slots=True)
 class MergedEdge:
     record: ContactRecord
-    offsets: dict[ProviderName, int]
-    """Each provider's offset just after this edge (the edge's cursor)."""
+    positions: dict[ProviderName, Position]
+    """Each provider's position just after this edge (the edge's cursor)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,87 +51,113 @@ class MergedPage:
     failures: dict[ProviderName, ProviderError]
 
 
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """One provider's records after its position, and the offset of the first of them."""
+
+    records: tuple[ContactRecord, ...]
+    offset: int
+    total: int | None
+    more_upstream: bool
+
+
 async def fetch_merged(
     reads: CachedReads,
     entries: Sequence[ProviderEntry],
     query: ContactQuery,
-    offsets: Mapping[ProviderName, int],
+    positions: Mapping[ProviderName, Position],
     wants: ReadWants,
     freshness: ReadFreshness,
 ) -> MergedPage:
     order = query.order or DEFAULT_ORDER
-    pages = await asyncio.gather(
+    query = replace(query, order=order)
+    results = await asyncio.gather(
         *(
-            _page(
-                reads,
-                entry,
-                replace(query, order=order, offset=offsets.get(entry.provider.name, 0)),
-                wants,
-                freshness,
-            )
-            for entry in entries
+            _resume(reads, e, query, positions.get(e.provider.name, Position(0)), wants, freshness)
+            for e in entries
         )
     )
     good = {
-        e.provider.name: p
-        for e, p in zip(entries, pages, strict=True)
-        if isinstance(p, ContactPage)
+        e.provider.name: r for e, r in zip(entries, results, strict=True) if isinstance(r, Resumed)
     }
     failures = {
-        e.provider.name: p
-        for e, p in zip(entries, pages, strict=True)
-        if isinstance(p, ProviderError)
+        e.provider.name: r
+        for e, r in zip(entries, results, strict=True)
+        if isinstance(r, ProviderError)
     }
-    start = {e.provider.name: offsets.get(e.provider.name, 0) for e in entries}
-    edges, consumed = _merge(good, start, query.limit, record_sort_key(order))
-    totals = [p.total for p in good.values()]
-    total = sum(t for t in totals if t is not None) if good else None
-    has_next = any(_more(page, consumed[name]) for name, page in good.items())
-    return MergedPage(edges, total, has_next or bool(failures and not edges), failures)
+    start = {e.provider.name: positions.get(e.provider.name, Position(0)) for e in entries}
+    edges, consumed = _merge(good, start, query.limit, order, record_sort_key(order))
+    totals = [r.total for r in good.values() if r.total is not None]
+    has_next = any(consumed[name] < len(r.records) or r.more_upstream for name, r in good.items())
+    return MergedPage(edges, sum(totals) if good else None, has_next, failures)
 
 
-async def _page(
+async def _resume(
     reads: CachedReads,
     entry: ProviderEntry,
     query: ContactQuery,
+    position: Position,
     wants: ReadWants,
     freshness: ReadFreshness,
-) -> ContactPage | ProviderError:
+) -> Resumed | ProviderError:
+    back = min(position.offset, REALIGN_WINDOW) if position.last_id else 0
+    start = position.offset - back
+    ask = replace(query, offset=start, limit=query.limit + back if query.limit else 0)
     try:
-        return await reads.search(entry, query, wants, freshness)
+        page = await reads.search(entry, ask, wants, freshness)
     except ProviderError as exc:
         return exc
+    skip = _realign(page.records, position, back, query.order)
+    records = page.records[skip:]
+    more = page.total is not None and start + len(page.records) < page.total
+    return Resumed(records, start + skip, page.total, more)
+
+
+def _realign(
+    records: Sequence[ContactRecord],
+    position: Position,
+    back: int,
+    order: Sequence[SortOrder],
+) -> int:
+    """How many fetched records lie at or before the last one already taken."""
+    if position.last_id is None:
+        return back
+    for index, record in enumerate(records):
+        if record.native_id == position.last_id:
+            return index + 1
+    if position.last_values is None:
+        return back
+    for index, record in enumerate(records):
+        if compare_values(sort_values(record, order), position.last_values, order) > 0:
+            return index
+    return len(records)
 
 
 def _merge(
-    pages: Mapping[ProviderName, ContactPage],
-    start: Mapping[ProviderName, int],
+    resumed: Mapping[ProviderName, Resumed],
+    start: Mapping[ProviderName, Position],
     limit: int,
+    order: Sequence[SortOrder],
     sort_key: Callable[[ContactRecord], Any],
 ) -> tuple[list[MergedEdge], dict[ProviderName, int]]:
     heap: list[tuple[Any, int, ProviderName, int]] = []
-    for rank, (name, page) in enumerate(pages.items()):
-        if page.records:
-            heap.append((sort_key(page.records[0]), rank, name, 0))
+    for rank, (name, result) in enumerate(resumed.items()):
+        if result.records:
+            heap.append((sort_key(result.records[0]), rank, name, 0))
     heapq.heapify(heap)
-    consumed = dict.fromkeys(pages, 0)
+    consumed = dict.fromkeys(resumed, 0)
+    positions = dict(start)
     edges: list[MergedEdge] = []
     while heap and len(edges) < limit:
         _, rank, name, index = heapq.heappop(heap)
-        record = pages[name].records[index]
+        result = resumed[name]
+        record = result.records[index]
         consumed[name] += 1
-        offsets = dict(start)
-        offsets.update({n: start.get(n, 0) + c for n, c in consumed.items()})
-        edges.append(MergedEdge(record, offsets))
-        if index + 1 < len(pages[name].records):
-            nxt = pages[name].records[index + 1]
+        positions[name] = Position(
+            result.offset + consumed[name], record.native_id, sort_values(record, order)
+        )
+        edges.append(MergedEdge(record, dict(positions)))
+        if index + 1 < len(result.records):
+            nxt = result.records[index + 1]
             heapq.heappush(heap, (sort_key(nxt), rank, name, index + 1))
     return edges, consumed
-
-
-def _more(page: ContactPage, consumed: int) -> bool:
-    if consumed < len(page.records):
-        return True
-    if page.total is None:
-        return False
-    return page.offset + consumed < page.total

@@ -1,7 +1,8 @@
 """The gateway-side order of contacts, used to merge providers' pages into one list.
 
 Nones sort last in either direction; ties end on (provider, native id), so the
-merged order is total and stable.
+merged order is total and stable. Sort values are plain JSON-able values, so a
+cursor can carry the last contact's values and compare against them later.
 """
 
 from __future__ import annotations
@@ -11,13 +12,7 @@ from datetime import datetime
 from functools import cmp_to_key
 from typing import Any, Final
 
-from providers.model import (
-    ContactRecord,
-    EmailKind,
-    SortDirection,
-    SortField,
-    SortOrder,
-)
+from providers.model import ContactRecord, EmailKind, SortDirection, SortField, SortOrder
 
 DEFAULT_ORDER: Final = (SortOrder(SortField.UPDATED_AT, SortDirection.DESC),)
 
@@ -37,6 +32,10 @@ def _activity(record: ContactRecord) -> int | None:
 
 def _text(value: str | None) -> str | None:
     return value.casefold() if value is not None else None
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
 
 
 def sort_value(record: ContactRecord, field: SortField) -> Any:
@@ -61,8 +60,13 @@ def sort_value(record: ContactRecord, field: SortField) -> Any:
             return (record.provider.value, record.native_id)
 
 
-def _timestamp(moment: datetime | None) -> float | None:
-    return moment.timestamp() if moment is not None else None
+def full_order(order: Sequence[SortOrder]) -> list[SortOrder]:
+    """The order as given, ending on the (provider, native id) tie-break."""
+    return [*order, SortOrder(SortField.ID)]
+
+
+def sort_values(record: ContactRecord, order: Sequence[SortOrder]) -> tuple[Any, ...]:
+    return tuple(sort_value(record, item.field) for item in full_order(order))
 
 
 def _compare(a: Any, b: Any) -> int:
@@ -75,19 +79,21 @@ def _compare(a: Any, b: Any) -> int:
     return -1 if a < b else 1
 
 
+def compare_values(a: Sequence[Any], b: Sequence[Any], order: Sequence[SortOrder]) -> int:
+    """Compare two records' sort values: negative when `a` comes first."""
+    for item, x, y in zip(full_order(order), a, b, strict=False):
+        result = _compare(x, y)
+        if result:
+            none_involved = x is None or y is None
+            flip = item.direction is SortDirection.DESC and not none_involved
+            return -result if flip else result
+    return 0
+
+
 def record_sort_key(order: Sequence[SortOrder]) -> Callable[[ContactRecord], Any]:
     """A key function ordering records by `order`, then by (provider, native id)."""
-    fields = [*order, SortOrder(SortField.ID)]
 
     def compare(a: ContactRecord, b: ContactRecord) -> int:
-        for item in fields:
-            result = _compare(sort_value(a, item.field), sort_value(b, item.field))
-            if result:
-                none_involved = (
-                    sort_value(a, item.field) is None or sort_value(b, item.field) is None
-                )
-                flip = item.direction is SortDirection.DESC and not none_involved
-                return -result if flip else result
-        return 0
+        return compare_values(sort_values(a, order), sort_values(b, order), order)
 
     return cmp_to_key(compare)

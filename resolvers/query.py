@@ -16,7 +16,7 @@ from resolvers.cache_policy import CacheControl, ReadFreshness
 from resolvers.context import GatewayContext
 from resolvers.errors import GatewayError, bad_input, not_configured, provider_error
 from resolvers.fanout import MergedPage, fetch_merged
-from resolvers.paging import check_first, decode_cursor, encode_cursor
+from resolvers.paging import Position, check_first, decode_cursor, encode_cursor
 from resolvers.planning import child_selections, contact_fields, plan_wants
 from resolvers.provider_info import provider_info
 from schema.connection import ContactConnection, ContactEdge, PageInfo
@@ -106,7 +106,7 @@ class Query:
     ) -> ContactConnection | None:
         check_first(first)
         entries = [entry_for(info, provider)] if provider else list(info.context.providers)
-        offsets = decode_cursor(after) if after else {}
+        positions = decode_cursor(after) if after else {}
         query = ContactQuery(
             filter=filter.to_model() if filter else ContactQuery().filter,
             order=tuple(o.to_model() for o in order_by or ()),
@@ -114,12 +114,12 @@ class Query:
         )
         wants = _merge(wants_here(info, "edges", "node"), wants_here(info, "nodes"))
         page = await fetch_merged(
-            info.context.reads, entries, query, offsets, wants, ReadFreshness.of(cache)
+            info.context.reads, entries, query, positions, wants, ReadFreshness.of(cache)
         )
         if page.failures and not (len(page.failures) < len(entries)):
             raise provider_error(next(iter(page.failures.values())))
         _report_partial(info, page)
-        return _connection(page, offsets, entries)
+        return _connection(page, positions, entries)
 
     @strawberry.field(description="The Spark user's own contact (Spark /my/contact).")
     async def me(self, info: Info) -> SparkContact | None:
@@ -169,11 +169,11 @@ def _merge(a: ReadWants, b: ReadWants) -> ReadWants:
 
 
 def _connection(
-    page: MergedPage, start: dict[ProviderName, int], entries: list[ProviderEntry]
+    page: MergedPage, start: dict[ProviderName, Position], entries: list[ProviderEntry]
 ) -> ContactConnection:
-    base = {e.provider.name: start.get(e.provider.name, 0) for e in entries}
+    base = {e.provider.name: start.get(e.provider.name, Position(0)) for e in entries}
     edges = [
-        ContactEdge(cursor=encode_cursor(edge.offsets), node=contact_object(edge.record))
+        ContactEdge(cursor=encode_cursor(edge.positions), node=contact_object(edge.record))
         for edge in page.edges
     ]
     return ContactConnection(
@@ -181,7 +181,7 @@ def _connection(
         nodes=[e.node for e in edges],
         page_info=PageInfo(
             has_next_page=page.has_next,
-            has_previous_page=any(base.values()),
+            has_previous_page=any(p.offset for p in base.values()),
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else encode_cursor(base),
         ),

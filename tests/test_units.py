@@ -17,7 +17,7 @@ from providers.spark.sparkql import Comparison as ParsedComparison
 from providers.spark.sparkql import parse_filter
 from providers.spark.types import SparkFilter
 from resolvers.errors import GatewayError
-from resolvers.paging import decode_cursor, encode_cursor
+from resolvers.paging import Position, decode_cursor, encode_cursor
 from schema.ids import InvalidGlobalId, decode_global_id, encode_global_id
 
 
@@ -33,9 +33,10 @@ def test_malformed_global_ids_are_refused(bad: str) -> None:
 
 
 def test_cursor_round_trip_and_forgery() -> None:
-    cursor = encode_cursor({ProviderName.SPARK: 40})
-    assert decode_cursor(cursor) == {ProviderName.SPARK: 40}
-    for forged in ("", "abc", encode_cursor({ProviderName.SPARK: 40})[:-3]):
+    position = Position(40, "20110101000000000000001", (1767225600.0, ("SPARK", "2011")))
+    cursor = encode_cursor({ProviderName.SPARK: position})
+    assert decode_cursor(cursor) == {ProviderName.SPARK: position}
+    for forged in ("", "abc", cursor[:-3]):
         with pytest.raises(GatewayError):
             decode_cursor(forged)
 
