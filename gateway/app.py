@@ -27,6 +27,7 @@ from gateway.request_ids import RequestIdMiddleware
 from gateway.sandboxes import EmbeddedSandboxes
 from gateway.settings import Settings
 from gateway.telemetry import GatewayTelemetry
+from providers.breaker import CircuitState
 from providers.model import ProviderName
 from resolvers.cache_policy import Ttl
 from resolvers.read_through import CachedReads
@@ -37,6 +38,9 @@ log = logging.getLogger("contact_gateway")
 
 async def metrics(request: Request) -> Response:
     telemetry: GatewayTelemetry = request.app.state.telemetry
+    for entry in request.app.state.providers:
+        is_open = entry.breaker.state is not CircuitState.CLOSED
+        telemetry.metrics.circuit.labels(entry.provider.name.value).set(1 if is_open else 0)
     return Response(telemetry.metrics.render(), media_type=CONTENT_TYPE)
 
 

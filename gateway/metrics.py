@@ -59,7 +59,7 @@ class GatewayMetrics:
         )
         self.circuit = Gauge(
             "contact_gateway_circuit_open",
-            "1 when a provider's circuit breaker is open",
+            "1 when a provider's circuit breaker is open or half-open",
             ["provider"],
             registry=r,
         )

@@ -7,6 +7,7 @@ request; asking for a provider that is not configured is a typed error.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
@@ -14,11 +15,22 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from providers.base import ContactProvider
-from providers.errors import ProviderError, RejectedError
+from providers.breaker import CircuitBreaker
+from providers.errors import (
+    NotFound,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    RejectedError,
+)
 from providers.model import ProviderName
 
 T = TypeVar("T")
 log = logging.getLogger("contact_gateway.providers")
+
+
+class CircuitOpen(ProviderUnavailable):
+    """The provider's circuit breaker is open: the call was not sent."""
 
 
 class ProviderNotConfigured(LookupError):
@@ -69,34 +81,46 @@ class ProviderEntry:
     sandbox: bool
     health: Health = field(default_factory=Health)
     cache_scope: str = ""
+    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
 
     def __post_init__(self) -> None:
         if not self.cache_scope:
             self.cache_scope = credential_scope(self.provider.name, self.base_url)
 
     async def call(self, operation: Awaitable[T]) -> T:
-        """Run one provider operation and record its outcome in `health`."""
+        """Run one provider operation through the circuit breaker; record it in `health`."""
+        if not self.breaker.allow():
+            if inspect.iscoroutine(operation):
+                operation.close()  # never sent: the provider sees only probes while open
+            raise CircuitOpen(
+                f"{self.provider.name.value} is failing; calls are paused (circuit open)",
+                provider=self.provider.name,
+            )
         try:
             result = await operation
-        except RejectedError:
-            self.health.record_success()  # the provider answered; the request was wrong
+        except (RejectedError, NotFound):
+            self._answered()  # the provider answered; the request was wrong or unknown
             raise
+        except RateLimited:
+            raise  # honoured through Retry-After; not an outage
         except ProviderError as exc:
-            if exc.code == "NOT_FOUND":
-                self.health.record_success()
-            else:
-                self.health.record_failure(exc)
-                log.warning(
-                    "provider call failed",
-                    extra={
-                        "provider": self.provider.name.value,
-                        "code": exc.code,
-                        "status": exc.provider_code,
-                    },
-                )
+            self.breaker.record_failure()
+            self.health.record_failure(exc)
+            log.warning(
+                "provider call failed",
+                extra={
+                    "provider": self.provider.name.value,
+                    "code": exc.code,
+                    "status": exc.provider_code,
+                },
+            )
             raise
-        self.health.record_success()
+        self._answered()
         return result
+
+    def _answered(self) -> None:
+        self.breaker.record_success()
+        self.health.record_success()
 
 
 class ProviderSet:

@@ -28,6 +28,6 @@ def provider_info(entry: ProviderEntry) -> ProviderInfo:
             last_success_at=health.last_success_at,
             last_failure_at=health.last_failure_at,
             last_error_code=health.last_error_code,
-            circuit_state=None,
+            circuit_state=entry.breaker.state.value,
         ),
     )

@@ -38,7 +38,9 @@ class ProviderHealth:
     last_success_at: datetime | None
     last_failure_at: datetime | None
     last_error_code: str | None = strawberry.field(description="Code of the last failure.")
-    circuit_state: str | None = strawberry.field(description="Circuit breaker state, if any.")
+    circuit_state: str | None = strawberry.field(
+        description="Circuit breaker: CLOSED (normal), OPEN (calls paused), HALF_OPEN (probing)."
+    )
 
 
 @strawberry.type(description="One provider configured in this gateway.")

@@ -73,3 +73,30 @@ def _closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+async def test_the_breaker_opens_and_the_provider_then_sees_nothing(
+    gateway: Gateway, sandbox: Sandbox
+) -> None:
+    query = "{ contacts(first: 5, cache: {policy: FRESH_ONLY}) { totalCount } }"
+    await sandbox.faults(fail_next=5)
+    for _ in range(5):
+        body = await gateway.gql(query)
+        assert body["errors"][0]["extensions"]["code"] == "PROVIDER_UNAVAILABLE"
+    await sandbox.forget()
+    body = await gateway.gql(query)
+    assert "circuit open" in body["errors"][0]["message"]
+    assert await sandbox.count() == 0
+    health = await gateway.data("{ providers { health { circuitState status } } }")
+    assert health["providers"][0]["health"]["circuitState"] == "OPEN"
+    async with gateway.http.get(f"{gateway.served.base_url}/metrics") as resp:
+        assert 'contact_gateway_circuit_open{provider="SPARK"} 1.0' in await resp.text()
+
+
+async def test_rate_limits_do_not_open_the_breaker(gateway: Gateway, sandbox: Sandbox) -> None:
+    query = "{ contacts(first: 5, cache: {policy: FRESH_ONLY}) { totalCount } }"
+    await sandbox.faults(rate_limit_next=6)
+    for _ in range(6):
+        body = await gateway.gql(query)
+        assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert (await gateway.data(query))["contacts"]["totalCount"] > 0
