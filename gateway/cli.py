@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +13,8 @@ import uvicorn
 from pydantic import ValidationError
 
 from gateway.app import create_app
+from gateway.cache import SqliteCache
+from gateway.database import open_database
 from gateway.logs import configure_logging
 from gateway.settings import Settings, load_settings
 from resolvers.root import build_schema
@@ -24,11 +28,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="listen port (default 8000; 0 = any free)")
     serve.add_argument("--config", type=Path, help="TOML config file (see README)")
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    cache = sub.add_parser("cache", help="inspect or empty the read cache")
+    cache.add_argument("action", choices=["stats", "clear"])
+    cache.add_argument("--config", type=Path, help="TOML config file (for data_dir)")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    pairs = (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
+    overrides = {k: v for k, v in pairs if v is not None}
     return load_settings(args.config, **overrides)
 
 
@@ -62,7 +70,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         serve(settings)
+    elif args.command == "cache":
+        print(json.dumps(asyncio.run(cache_command(settings, args.action))))
     return 0
+
+
+async def cache_command(settings: Settings, action: str) -> dict[str, int]:
+    """`cache stats` / `cache clear` on the gateway's SQLite file (safe while it runs: WAL)."""
+    connection = await open_database(settings.database_path)
+    try:
+        cache = SqliteCache(connection, settings.cache.max_entries)
+        await cache.setup()
+        if action == "clear":
+            return {"removed": await cache.clear()}
+        return await cache.stats()
+    finally:
+        await connection.close()
 
 
 if __name__ == "__main__":
