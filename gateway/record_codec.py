@@ -11,10 +11,14 @@ from typing import Any, Final
 
 import msgspec
 
+from providers.autodns.types import AutoDnsExtras
 from providers.model import ContactPage, ContactRecord, ProviderExtras
 from providers.spark.types import SparkExtras
 
-EXTRAS_TYPES: Final[dict[str, type[ProviderExtras]]] = {"SparkExtras": SparkExtras}
+EXTRAS_TYPES: Final[dict[str, type[ProviderExtras]]] = {
+    "SparkExtras": SparkExtras,
+    "AutoDnsExtras": AutoDnsExtras,
+}
 _encoder: Final = msgspec.json.Encoder()
 
 

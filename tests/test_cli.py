@@ -21,10 +21,14 @@ def _free_port() -> int:
     return port
 
 
+AUTODNS_QUERY = """{ contacts(provider: AUTODNS, first: 1) {
+  totalCount nodes { __typename ... on DomainContact { alias lastStid } } } }"""
+
+
 async def _read_banner(proc: asyncio.subprocess.Process) -> str:
     assert proc.stdout is not None
     lines: list[str] = []
-    while not any("_sandbox/requests" in line for line in lines):
+    while not any("autodns" in line and "_sandbox/requests" in line for line in lines):
         line = await asyncio.wait_for(proc.stdout.readline(), timeout=20)
         if not line:
             break
@@ -51,6 +55,7 @@ async def test_serve_starts_the_embedded_default(tmp_path: Path) -> None:
         banner = await _read_banner(proc)
         assert f"http://127.0.0.1:{port}/graphql" in banner
         assert "spark-sandbox-private" in banner
+        assert "autodns-sandbox-user" in banner
         async with aiohttp.ClientSession() as http:
             async with http.get(
                 f"http://127.0.0.1:{port}/graphql", headers={"Accept": "text/html"}
@@ -62,7 +67,15 @@ async def test_serve_starts_the_embedded_default(tmp_path: Path) -> None:
                 json={"query": "{ contacts(first: 3) { totalCount } }"},
             ) as resp:
                 body = await resp.json()
+            async with http.post(
+                f"http://127.0.0.1:{port}/graphql",
+                json={"query": AUTODNS_QUERY},
+            ) as resp:
+                autodns = await resp.json()
         assert body["data"]["contacts"]["totalCount"] > 0
+        assert autodns["data"]["contacts"]["totalCount"] == 120
+        (node,) = autodns["data"]["contacts"]["nodes"]
+        assert node["__typename"] == "DomainContact" and node["alias"] and node["lastStid"]
     finally:
         proc.terminate()
         await asyncio.wait_for(proc.wait(), timeout=10)
