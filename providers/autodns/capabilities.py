@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from providers.autodns.filters import SORT_KEYS
-from providers.autodns.rules import MAX_LIMIT
+from providers.autodns.search import MAX_LIMIT
 from providers.base import Capabilities, Operation
 
 OPERATIONS: Final = frozenset(

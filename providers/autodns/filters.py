@@ -25,15 +25,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from providers.autodns.rules import (
-    MAX_FILTERS,
-    MAX_LIMIT,
-    Condition,
-    Group,
-    SearchQuery,
-    phone_problem,
-    wire_from_e164,
-)
+from providers.autodns.rules import phone_problem, wire_from_e164
+from providers.autodns.search import MAX_FILTERS, MAX_LIMIT, Condition, Group, SearchQuery
 from providers.autodns.types import AutoDnsFilter
 from providers.autodns.validation import is_contact_id
 from providers.errors import FieldIssue, IssueCode, ValidationFailed

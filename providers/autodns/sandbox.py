@@ -51,14 +51,7 @@ from providers.autodns.envelope import (
     error_message,
     success_envelope,
 )
-from providers.autodns.rules import (
-    WRITABLE_FIELDS,
-    ErrorCode,
-    Problem,
-    SearchError,
-    contact_problems,
-    parse_search,
-)
+from providers.autodns.rules import WRITABLE_FIELDS, ErrorCode, Problem, contact_problems
 from providers.autodns.sandbox_data import (
     ACCOUNTS,
     CONTEXT,
@@ -69,8 +62,9 @@ from providers.autodns.sandbox_data import (
     ContactStore,
     StidCounter,
     StoredContact,
-    run_search,
 )
+from providers.autodns.sandbox_search import run_search
+from providers.autodns.search import SearchError, parse_search
 from providers.sandboxing import SandboxKit
 
 __all__ = [

@@ -13,21 +13,23 @@ from hypothesis import strategies as st
 
 from providers.autodns.rules import (
     COUNTRIES,
-    MAX_FILTER_DEPTH,
-    MAX_FILTERS,
     MAX_LENGTH,
-    Condition,
     ErrorCode,
-    Group,
-    SearchError,
-    SearchQuery,
     contact_problems,
     e164_from_wire,
     identity_problem,
-    parse_search,
     phone_problem,
     same_contact_key,
     wire_from_e164,
+)
+from providers.autodns.search import (
+    MAX_FILTER_DEPTH,
+    MAX_FILTERS,
+    Condition,
+    Group,
+    SearchError,
+    SearchQuery,
+    parse_search,
 )
 from tests.autodns.conftest import valid_contact
 

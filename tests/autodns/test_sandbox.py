@@ -10,13 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from providers.autodns.envelope import EnvelopeError, StatusType, parse_envelope
-from providers.autodns.rules import (
-    OPERATORS,
-    SEARCH_KEYS,
-    SearchError,
-    contact_problems,
-    parse_search,
-)
+from providers.autodns.rules import contact_problems
 from providers.autodns.sandbox import (
     CONTEXT,
     OTHER_PASSWORD,
@@ -26,7 +20,9 @@ from providers.autodns.sandbox import (
     AutoDnsSandbox,
     create_autodns_sandbox,
 )
-from providers.autodns.sandbox_data import StoredContact, run_search
+from providers.autodns.sandbox_data import StoredContact
+from providers.autodns.sandbox_search import run_search
+from providers.autodns.search import OPERATORS, SEARCH_KEYS, SearchError, parse_search
 from tests.autodns.conftest import AutoDnsClient, Reply, basic, valid_contact
 
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}")
