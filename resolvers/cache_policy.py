@@ -71,7 +71,9 @@ class CachePolicy(Enum):
     "when the provider fails, and are then flagged in `freshness`."
 )
 class CacheControl:
-    policy: CachePolicy = CachePolicy.CACHE_OK
+    policy: CachePolicy = strawberry.field(
+        default=CachePolicy.CACHE_OK, description="CACHE_OK (default) or FRESH_ONLY."
+    )
     max_age: int | None = strawberry.field(
         default=None, description="Seconds; a cached copy older than this is not used."
     )

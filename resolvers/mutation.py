@@ -9,6 +9,7 @@ the adapters send one write request per mutation.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
@@ -71,10 +72,17 @@ async def _run(
     return ContactPayload(contact=contact_object(record), user_errors=[])
 
 
-@strawberry.type
+IdArg = Annotated[strawberry.ID, strawberry.argument(description="The contact's global id.")]
+
+
+@strawberry.type(description="Writes: each validates with the provider's rules first.")
 class Mutation:
     @strawberry.mutation(description="Create a contact at `input.provider`.")
-    async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
+    async def create_contact(
+        self,
+        info: Info,
+        input: Annotated[CreateContactInput, strawberry.argument(description="The new contact.")],
+    ) -> ContactPayload:
         errors = _block_errors(input, input.provider)
         if errors:
             return ContactPayload(contact=None, user_errors=errors)
@@ -83,7 +91,10 @@ class Mutation:
 
     @strawberry.mutation(description="Change the given fields of a contact; others stay.")
     async def update_contact(
-        self, info: Info, id: strawberry.ID, input: UpdateContactInput
+        self,
+        info: Info,
+        id: IdArg,
+        input: Annotated[UpdateContactInput, strawberry.argument(description="What changes.")],
     ) -> ContactPayload:
         decoded = _decode(id)
         if isinstance(decoded, list):
@@ -98,7 +109,7 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Delete a contact.")
-    async def delete_contact(self, info: Info, id: strawberry.ID) -> DeleteContactPayload:
+    async def delete_contact(self, info: Info, id: IdArg) -> DeleteContactPayload:
         decoded = _decode(id)
         if isinstance(decoded, list):
             return DeleteContactPayload(deleted_id=None, user_errors=decoded)
@@ -122,7 +133,10 @@ class Mutation:
         "Connected. Agents may transfer within their office or company."
     )
     async def transfer_contact(
-        self, info: Info, id: strawberry.ID, owner_id: str
+        self,
+        info: Info,
+        id: IdArg,
+        owner_id: Annotated[str, strawberry.argument(description="Spark id of the new owner.")],
     ) -> ContactPayload:
         decoded = _decode(id)
         if isinstance(decoded, list):
@@ -145,7 +159,11 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Change the Spark user's own contact (permitted fields only).")
-    async def update_my_contact(self, info: Info, input: UpdateMyContactInput) -> ContactPayload:
+    async def update_my_contact(
+        self,
+        info: Info,
+        input: Annotated[UpdateMyContactInput, strawberry.argument(description="What changes.")],
+    ) -> ContactPayload:
         provider = entry_for(info, ProviderName.SPARK).provider
         if not isinstance(provider, SupportsMyContact):
             raise GatewayError("this provider has no current-user contact", "UNSUPPORTED")

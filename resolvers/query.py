@@ -65,10 +65,13 @@ async def load_contact(
     return contact_object(record) if record else None
 
 
-@strawberry.type
+IdArg = Annotated[strawberry.ID, strawberry.argument(description="A global id from this API.")]
+
+
+@strawberry.type(description="Reads: contacts by id, lists across providers, the providers.")
 class Query:
     @strawberry.field(description="Any object by its global id; null if it does not exist.")
-    async def node(self, info: Info, id: strawberry.ID, cache: CacheArg = None) -> Node | None:
+    async def node(self, info: Info, id: IdArg, cache: CacheArg = None) -> Node | None:
         return await load_contact(info, id, cache)
 
     @strawberry.field(
@@ -76,16 +79,19 @@ class Query:
         "provider are read in one batch where the provider has a batch read."
     )
     async def nodes(
-        self, info: Info, ids: list[strawberry.ID], cache: CacheArg = None
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="At most 100 global ids.")
+        ],
+        cache: CacheArg = None,
     ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise bad_input(f"at most {MAX_NODES} ids", argument="ids")
         return list(await asyncio.gather(*(load_contact(info, i, cache) for i in ids)))
 
     @strawberry.field(description="A contact by its global id; null if it does not exist.")
-    async def contact(
-        self, info: Info, id: strawberry.ID, cache: CacheArg = None
-    ) -> Contact | None:
+    async def contact(self, info: Info, id: IdArg, cache: CacheArg = None) -> Contact | None:
         return await load_contact(info, id, cache)
 
     @strawberry.field(
@@ -97,11 +103,22 @@ class Query:
     async def contacts(
         self,
         info: Info,
-        provider: ProviderName | None = None,
-        filter: ContactFilterInput | None = None,
-        order_by: list[ContactOrderInput] | None = None,
-        first: int = 20,
-        after: str | None = None,
+        provider: Annotated[
+            ProviderName | None,
+            strawberry.argument(description="One provider; omit to merge all configured ones."),
+        ] = None,
+        filter: Annotated[
+            ContactFilterInput | None,
+            strawberry.argument(description="Narrow the list; every given field must match."),
+        ] = None,
+        order_by: Annotated[
+            list[ContactOrderInput] | None,
+            strawberry.argument(description="Sort keys; default updatedAt descending, then id."),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="Page size, 0 to 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="A cursor (pageInfo.endCursor).")
+        ] = None,
         cache: CacheArg = None,
     ) -> ContactConnection | None:
         check_first(first)

@@ -32,7 +32,7 @@ class Email:
 
 @strawberry.type(description="A phone number, as stored and normalised.")
 class Phone:
-    kind: PhoneKind
+    kind: PhoneKind = strawberry.field(description="What the number is for.")
     e164: str | None = strawberry.field(
         description="E.164 form (`+4930123456`) when the number parses; null otherwise."
     )
@@ -44,10 +44,10 @@ class Phone:
 
 @strawberry.type(description="A postal address.")
 class Address:
-    kind: AddressKind
+    kind: AddressKind = strawberry.field(description="HOME, WORK or OTHER.")
     street_lines: list[str] = strawberry.field(description="Street lines, first line first.")
     house_number: str | None = strawberry.field(description="House number where kept apart.")
-    postal_code: str | None
+    postal_code: str | None = strawberry.field(description="Postal / ZIP code.")
     locality: str | None = strawberry.field(description="City or town.")
     region: str | None = strawberry.field(description="State, province or region.")
     country: str | None = strawberry.field(
@@ -75,16 +75,24 @@ class Contact(Node):
     provider: ProviderName = strawberry.field(description="Which provider holds this contact.")
     native_id: str = strawberry.field(description="The provider's own id of the contact.")
     display_name: str | None = strawberry.field(description="Name to show (Spark: ≤ 75 chars).")
-    salutation: Salutation | None
+    salutation: Salutation | None = strawberry.field(
+        description="Form of address (IS24 and Spark; null when the provider has none)."
+    )
     title: str | None = strawberry.field(description="Academic or honorary title, e.g. 'Dr.'.")
-    given_name: str | None
-    middle_name: str | None
-    family_name: str | None
-    organization: str | None
+    given_name: str | None = strawberry.field(description="First name.")
+    middle_name: str | None = strawberry.field(description="Middle name(s) (Spark only).")
+    family_name: str | None = strawberry.field(
+        description="Last name (required by IS24; AutoDNS lname)."
+    )
+    organization: str | None = strawberry.field(
+        description="Company or organization (IS24 keeps it as the deprecated `company`)."
+    )
     position: str | None = strawberry.field(description="Job title / role in the organization.")
-    emails: list[Email]
-    phones: list[Phone]
-    addresses: list[Address]
+    emails: list[Email] = strawberry.field(description="Email addresses; the PRIMARY first.")
+    phones: list[Phone] = strawberry.field(
+        description="Phone numbers by kind, normalised to E.164 where they parse."
+    )
+    addresses: list[Address] = strawberry.field(description="Postal addresses by kind.")
     created_at: datetime | None = strawberry.field(description="When the provider created it.")
     updated_at: datetime | None = strawberry.field(description="Last change at the provider.")
     freshness: Freshness | None = strawberry.field(

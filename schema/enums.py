@@ -37,13 +37,15 @@ strawberry.enum(
     EmailKind, name="EmailKind", description="PRIMARY is the main address; at most one per contact."
 )
 strawberry.enum(AddressKind, name="AddressKind", description="Where it is.")
-strawberry.enum(SortDirection, name="SortDirection")
+strawberry.enum(SortDirection, name="SortDirection", description="Ascending or descending.")
 strawberry.enum(
     SortField,
     name="ContactOrderField",
     description="Fields a contact list can be ordered by; `providers` lists each provider's.",
 )
-strawberry.enum(Operation, name="ProviderOperation")
+strawberry.enum(
+    Operation, name="ProviderOperation", description="An operation a provider may offer."
+)
 strawberry.enum(
     RecordStatus,
     name="SparkRecordStatus",

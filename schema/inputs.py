@@ -34,8 +34,10 @@ def _maybe_tuple(values: list[Any] | None, convert: Any) -> Any:
 
 @strawberry.input(description="An email address to store.")
 class EmailInput:
-    address: str
-    kind: EmailKind = EmailKind.PRIMARY
+    address: str = strawberry.field(description="The email address.")
+    kind: EmailKind = strawberry.field(
+        default=EmailKind.PRIMARY, description="PRIMARY (one at most) or SECONDARY."
+    )
     receives_notifications: bool = strawberry.field(
         default=False, description="Spark: also send notifications here (secondary addresses)."
     )
@@ -49,11 +51,20 @@ class EmailInput:
     "or the parts countryCode ('+49'), areaCode ('30'), subscriber ('123456')."
 )
 class PhoneInput:
-    kind: PhoneKind
-    number: str | None = None
-    country_code: str | None = None
-    area_code: str | None = None
-    subscriber: str | None = None
+    kind: PhoneKind = strawberry.field(description="What it is for / which slot it fills.")
+    number: str | None = strawberry.field(
+        default=None,
+        description="The complete number, ideally E.164 (+4930123456); used when no part is given.",
+    )
+    country_code: str | None = strawberry.field(
+        default=None, description="Calling code with '+', e.g. '+49' ('00' is refused by IS24)."
+    )
+    area_code: str | None = strawberry.field(
+        default=None, description="Area code without leading 0 (IS24: required with +49)."
+    )
+    subscriber: str | None = strawberry.field(
+        default=None, description="The rest of the number; spaces are the only allowed divider."
+    )
 
     def to_model(self) -> model.PhoneInput:
         return model.PhoneInput(
@@ -63,13 +74,23 @@ class PhoneInput:
 
 @strawberry.input(description="A postal address. Spark keeps one HOME and one WORK address.")
 class AddressInput:
-    kind: AddressKind = AddressKind.OTHER
-    street_lines: list[str] = strawberry.field(default_factory=list)
-    house_number: str | None = None
-    postal_code: str | None = None
-    locality: str | None = None
-    region: str | None = None
-    country: str | None = None
+    kind: AddressKind = strawberry.field(
+        default=AddressKind.OTHER, description="HOME, WORK or OTHER (providers keep some only)."
+    )
+    street_lines: list[str] = strawberry.field(
+        default_factory=list, description="Street lines, first first (AutoDNS: up to 3)."
+    )
+    house_number: str | None = strawberry.field(
+        default=None, description="House number (IS24 keeps it apart from the street)."
+    )
+    postal_code: str | None = strawberry.field(default=None, description="Postal / ZIP code.")
+    locality: str | None = strawberry.field(default=None, description="City or town.")
+    region: str | None = strawberry.field(
+        default=None, description="State or region (AutoDNS state, Spark region)."
+    )
+    country: str | None = strawberry.field(
+        default=None, description="Country code: ISO 3166-1 alpha-2 (AutoDNS) or alpha-3 (IS24)."
+    )
 
     def to_model(self) -> model.Address:
         return model.Address(
@@ -85,26 +106,53 @@ class AddressInput:
 
 @strawberry.input(description="Spark-only fields of a contact.")
 class SparkContactFieldsInput:
-    record_status: RecordStatus | None = strawberry.UNSET
+    record_status: RecordStatus | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="CONNECTED or UNCONNECTED; a Connected contact can never go back.",
+    )
     tags: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces all tags; each ≤ 75 characters."
     )
     note: str | None = strawberry.field(default=strawberry.UNSET, description="≤ 10,000 chars.")
-    spouse_given_name: str | None = strawberry.UNSET
-    spouse_middle_name: str | None = strawberry.UNSET
-    spouse_family_name: str | None = strawberry.UNSET
-    birthday: str | None = strawberry.UNSET
-    anniversary: str | None = strawberry.UNSET
-    assistant: str | None = strawberry.UNSET
-    children: str | None = strawberry.UNSET
-    status: str | None = strawberry.UNSET
-    other: str | None = strawberry.UNSET
-    pets: str | None = strawberry.UNSET
-    referred_by: str | None = strawberry.UNSET
+    spouse_given_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Spouse's first name (at most 300 characters)."
+    )
+    spouse_middle_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Spouse's middle name (at most 300 characters)."
+    )
+    spouse_family_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Spouse's last name (at most 300 characters)."
+    )
+    birthday: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, at most 300 characters."
+    )
+    anniversary: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, at most 300 characters."
+    )
+    assistant: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, at most 300 characters."
+    )
+    children: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, at most 300 characters."
+    )
+    status: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Spark's free-text status, at most 300 characters."
+    )
+    other: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, at most 300 characters."
+    )
+    pets: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, at most 300 characters."
+    )
+    referred_by: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, at most 300 characters."
+    )
     mobile_phone_country_code: str | None = strawberry.field(
         default=strawberry.UNSET, description="2 letters; derived from a +CC mobile if omitted."
     )
-    reverse_prospecting: bool | None = strawberry.UNSET
+    reverse_prospecting: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Spark Settings.ReverseProspecting."
+    )
     notify: bool = strawberry.field(
         default=False, description="On create: tell the agent a lead was generated."
     )
@@ -141,13 +189,30 @@ class ContactFieldsInput:
     display_name: str | None = strawberry.field(
         default=strawberry.UNSET, description="Spark: required, ≤ 75 characters."
     )
-    salutation: Salutation | None = strawberry.UNSET
-    title: str | None = strawberry.UNSET
-    given_name: str | None = strawberry.UNSET
-    middle_name: str | None = strawberry.UNSET
-    family_name: str | None = strawberry.UNSET
-    organization: str | None = strawberry.UNSET
-    position: str | None = strawberry.UNSET
+    salutation: Salutation | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Form of address (IS24: MR/MS/NONE; Spark: stored as text).",
+    )
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Academic title, e.g. 'Dr.' (IS24, AutoDNS)."
+    )
+    given_name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="First name (AutoDNS fname; Spark at most 300 characters).",
+    )
+    middle_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Middle name (Spark only)."
+    )
+    family_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Last name (required by IS24 and AutoDNS)."
+    )
+    organization: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Company or organization (AutoDNS: required for ORG and ROLE).",
+    )
+    position: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Job title / role in the organization."
+    )
     emails: list[EmailInput] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces all addresses; one PRIMARY at most."
     )
@@ -201,7 +266,7 @@ class ContactFieldsInput:
 
 @strawberry.input(description="A new contact; `provider` picks where it is created.")
 class CreateContactInput(ContactFieldsInput):
-    provider: ProviderName
+    provider: ProviderName = strawberry.field(description="Where to create the contact.")
 
 
 @strawberry.input(description="Changes to a contact; absent fields are left as they are.")
@@ -214,13 +279,30 @@ class UpdateContactInput(ContactFieldsInput):
     "HOME address only (Spark permits no other attributes here)."
 )
 class UpdateMyContactInput:
-    display_name: str | None = strawberry.UNSET
-    given_name: str | None = strawberry.UNSET
-    middle_name: str | None = strawberry.UNSET
-    family_name: str | None = strawberry.UNSET
-    emails: list[EmailInput] | None = strawberry.UNSET
-    phones: list[PhoneInput] | None = strawberry.UNSET
-    addresses: list[AddressInput] | None = strawberry.UNSET
+    display_name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Name to show (Spark: required, at most 75 characters).",
+    )
+    given_name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="First name (AutoDNS fname; Spark at most 300 characters).",
+    )
+    middle_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Middle name (Spark only)."
+    )
+    family_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Last name (required by IS24 and AutoDNS)."
+    )
+    emails: list[EmailInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces all email addresses; one PRIMARY at most."
+    )
+    phones: list[PhoneInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces all phone numbers; one per kind."
+    )
+    addresses: list[AddressInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replaces the HOME address (the only one kept on the user's own contact).",
+    )
 
     def to_model(self) -> model.ContactInput:
         return model.ContactInput(
@@ -239,7 +321,10 @@ class SparkContactFilterInput:
     unconnected: bool = strawberry.field(
         default=False, description="List unconnected contacts (awaiting transfer) instead."
     )
-    vow_active: bool | None = None
+    vow_active: bool | None = strawberry.field(
+        default=None,
+        description="Only contacts whose portal account was used within 30 days (true) or not.",
+    )
     portal_login_name: str | None = strawberry.field(
         default=None, description="Exact portal login name (no wildcards)."
     )
@@ -253,20 +338,40 @@ class SparkContactFilterInput:
     "a wildcard (Spark: a wildcard term without spaces matches any word of the display name)."
 )
 class ContactFilterInput:
-    display_name: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
+    display_name: str | None = strawberry.field(
+        default=None, description="Display name; `*` is a wildcard."
+    )
+    given_name: str | None = strawberry.field(
+        default=None, description="First name; `*` is a wildcard."
+    )
+    family_name: str | None = strawberry.field(
+        default=None, description="Last name; `*` is a wildcard."
+    )
     email: str | None = strawberry.field(default=None, description="The primary email.")
     phone: str | None = strawberry.field(default=None, description="Any number, as stored.")
-    organization: str | None = None
+    organization: str | None = strawberry.field(
+        default=None, description="Organization; `*` is a wildcard."
+    )
     city: str | None = strawberry.field(default=None, description="Home or work city.")
-    postal_code: str | None = None
+    postal_code: str | None = strawberry.field(
+        default=None, description="Home or work postal code."
+    )
     tags: list[str] | None = strawberry.field(default=None, description="Any of these tags.")
-    updated_since: datetime | None = None
-    created_since: datetime | None = None
-    spark: SparkContactFilterInput | None = None
-    autodns: AutoDnsContactFilterInput | None = None
-    is24: Is24ContactFilterInput | None = None
+    updated_since: datetime | None = strawberry.field(
+        default=None, description="Changed at or after this moment."
+    )
+    created_since: datetime | None = strawberry.field(
+        default=None, description="Created at or after this moment."
+    )
+    spark: SparkContactFilterInput | None = strawberry.field(
+        default=None, description="Spark-only filters (other providers ignore them)."
+    )
+    autodns: AutoDnsContactFilterInput | None = strawberry.field(
+        default=None, description="AutoDNS-only filters (other providers ignore them)."
+    )
+    is24: Is24ContactFilterInput | None = strawberry.field(
+        default=None, description="IS24-only filters (other providers ignore them)."
+    )
 
     def to_model(self) -> model.ContactFilter:
         return model.ContactFilter(
@@ -287,8 +392,10 @@ class ContactFilterInput:
 
 @strawberry.input(description="One sort key; later keys break ties of earlier ones.")
 class ContactOrderInput:
-    field: ModelSortField
-    direction: ModelSortDirection = ModelSortDirection.ASC
+    field: ModelSortField = strawberry.field(description="The field to order by.")
+    direction: ModelSortDirection = strawberry.field(
+        default=ModelSortDirection.ASC, description="ASC or DESC."
+    )
 
     def to_model(self) -> model.SortOrder:
         return model.SortOrder(self.field, self.direction)

@@ -13,7 +13,7 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description="Path of the input field, e.g. ['input', 'emails', '0', 'address']."
     )
-    code: UserErrorCode
+    code: UserErrorCode = strawberry.field(description="Stable code to branch on.")
     message: str = strawberry.field(description="For people; branch on `code` instead.")
     provider_code: str | None = strawberry.field(
         description="The provider's own code (Spark numeric code, IS24 message code, EF code)."
@@ -32,4 +32,4 @@ class ContactPayload:
 @strawberry.type(description="Result of a delete.")
 class DeleteContactPayload:
     deleted_id: strawberry.ID | None = strawberry.field(description="Global id of the deleted one.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description="Empty when it succeeded.")

@@ -13,13 +13,13 @@ from providers.model import ProviderName, SortField
 
 @strawberry.type(description="What a provider supports with the gateway's credential for it.")
 class ProviderCapabilities:
-    operations: list[Operation]
+    operations: list[Operation] = strawberry.field(description="What may be done there.")
     readable_fields: list[str] = strawberry.field(description="Unified snake_case field names.")
-    writable_fields: list[str]
+    writable_fields: list[str] = strawberry.field(description="Fields mutations may set.")
     filterable_fields: list[str] = strawberry.field(
         description="ContactFilter fields pushed down to the provider."
     )
-    sortable_fields: list[SortField]
+    sortable_fields: list[SortField] = strawberry.field(description="Valid orderBy fields.")
     expansions: list[str] = strawberry.field(description="Provider expansion names allowed.")
     max_page_size: int = strawberry.field(description="Records per upstream request.")
     batch_read: bool = strawberry.field(description="Many ids can be read in one request.")
@@ -34,9 +34,9 @@ class HealthStatus(Enum):
 
 @strawberry.type(description="Recent upstream call outcomes of a provider.")
 class ProviderHealth:
-    status: HealthStatus
-    last_success_at: datetime | None
-    last_failure_at: datetime | None
+    status: HealthStatus = strawberry.field(description="From the most recent calls.")
+    last_success_at: datetime | None = strawberry.field(description="Last answered call.")
+    last_failure_at: datetime | None = strawberry.field(description="Last failed call.")
     last_error_code: str | None = strawberry.field(description="Code of the last failure.")
     circuit_state: str | None = strawberry.field(
         description="Circuit breaker: CLOSED (normal), OPEN (calls paused), HALF_OPEN (probing)."
@@ -45,8 +45,8 @@ class ProviderHealth:
 
 @strawberry.type(description="One provider configured in this gateway.")
 class ProviderInfo:
-    name: ProviderName
+    name: ProviderName = strawberry.field(description="The provider.")
     base_url: str = strawberry.field(description="Where the gateway reaches it (sandbox or real).")
     sandbox: bool = strawberry.field(description="True when it is the embedded sandbox.")
-    capabilities: ProviderCapabilities
-    health: ProviderHealth
+    capabilities: ProviderCapabilities = strawberry.field(description="What it supports.")
+    health: ProviderHealth = strawberry.field(description="How its recent calls went.")

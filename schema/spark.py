@@ -24,7 +24,7 @@ Info = strawberry.Info[SchemaContext, None]
 
 @strawberry.type(description="One day of a contact's Spark activity.")
 class SparkDailyActivity:
-    day: date
+    day: date = strawberry.field(description="The calendar day (ISO date).")
     score: int = strawberry.field(description="Activity score of that day.")
     relative_score: float = strawberry.field(
         description="Score relative to the agent's contacts, 0 to 1."
@@ -35,7 +35,7 @@ class SparkDailyActivity:
     description="Spark's engagement score for a contact (Activity expansion, Private role)."
 )
 class SparkActivity:
-    score: int
+    score: int = strawberry.field(description="Engagement score (higher is more active).")
     relative_score: float = strawberry.field(
         description="0 to 1, relative to the agent's contacts."
     )
@@ -61,9 +61,9 @@ class SparkActivity:
     description="Counts of a contact's listing news feed (NewsFeedSummary expansions)."
 )
 class SparkNewsFeedSummary:
-    last_event_at: datetime | None
-    unapproved_count: int
-    unread_count: int
+    last_event_at: datetime | None = strawberry.field(description="Latest listing event.")
+    unapproved_count: int = strawberry.field(description="Events awaiting the agent's approval.")
+    unread_count: int = strawberry.field(description="Events the contact has not read.")
 
     @classmethod
     def from_model(cls, s: spark.NewsFeedSummary) -> Self:
@@ -76,18 +76,18 @@ class SparkNewsFeedSummary:
 
 @strawberry.type(description="A note an agent wrote about the contact.")
 class SparkNote:
-    id: strawberry.ID
-    text: str
-    created_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="Spark's id of the note.")
+    text: str = strawberry.field(description="The note as written.")
+    created_at: datetime | None = strawberry.field(description="When it was written.")
 
 
 @strawberry.type(description="The contact's portal (VOW) account.")
 class SparkPortal:
-    id: strawberry.ID
-    username: str | None
-    enabled: bool
-    created_at: datetime | None
-    last_login_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="Spark's id of the portal account.")
+    username: str | None = strawberry.field(description="Portal login name.")
+    enabled: bool = strawberry.field(description="Whether the account may log in.")
+    created_at: datetime | None = strawberry.field(description="When it was created.")
+    last_login_at: datetime | None = strawberry.field(description="Last login, if any.")
 
 
 async def _expanded(contact: SparkContact, info: Info, expansion: Expansion) -> SparkExtras:
@@ -108,21 +108,23 @@ class SparkContact(Contact):
     salutation_text: str | None = strawberry.field(description="Salutation as typed in Spark.")
     tags: list[str] = strawberry.field(description="Tags, each ≤ 75 characters.")
     note: str | None = strawberry.field(description="Free-text note (≤ 10,000 characters).")
-    spouse_given_name: str | None
-    spouse_middle_name: str | None
-    spouse_family_name: str | None
+    spouse_given_name: str | None = strawberry.field(description="Spouse's first name.")
+    spouse_middle_name: str | None = strawberry.field(description="Spouse's middle name.")
+    spouse_family_name: str | None = strawberry.field(description="Spouse's last name.")
     birthday: str | None = strawberry.field(description="As typed in Spark (free text).")
-    anniversary: str | None
-    assistant: str | None
-    children: str | None
+    anniversary: str | None = strawberry.field(description="As typed in Spark (free text).")
+    assistant: str | None = strawberry.field(description="The contact's assistant (free text).")
+    children: str | None = strawberry.field(description="Free text, up to 300 characters.")
     status: str | None = strawberry.field(description="Spark's free-text status attribute.")
-    other: str | None
-    pets: str | None
-    referred_by: str | None
+    other: str | None = strawberry.field(description="Spark's free-text 'Other' attribute.")
+    pets: str | None = strawberry.field(description="Free text, up to 300 characters.")
+    referred_by: str | None = strawberry.field(description="Who referred the contact.")
     mobile_phone_country_code: str | None = strawberry.field(
         description="Two-letter country of the mobile number (e.g. US)."
     )
-    news_feed_notification_ui: str | None
+    news_feed_notification_ui: str | None = strawberry.field(
+        description="How news-feed notifications are shown (defaults to the agent's setting)."
+    )
     portal_invitation_at: datetime | None = strawberry.field(description="Last portal invitation.")
     reverse_prospecting: bool | None = strawberry.field(description="Settings.ReverseProspecting.")
 
