@@ -124,8 +124,9 @@ class ContactProvider(Protocol):
         """Validate locally, apply the set fields upstream, and return the stored contact."""
         ...
 
-    async def delete(self, native_id: str) -> None:
-        """Delete the contact; NotFound when it does not exist."""
+    async def delete(self, native_id: str) -> str | None:
+        """Delete the contact; NotFound when it does not exist. Returns the provider's
+        transaction id of the delete (AutoDNS `stid`) where it has one, else None."""
         ...
 
     async def aclose(self) -> None:

@@ -116,7 +116,7 @@ class Mutation:
         name, native_id = decoded
         entry = entry_for(info, name)
         try:
-            await entry.call(entry.provider.delete(native_id))
+            trace_id = await entry.call(entry.provider.delete(native_id))
         except ProviderError as exc:
             await info.context.reads.invalidate(entry, native_id)
             errors = user_errors_for(exc, ("input",))
@@ -125,7 +125,9 @@ class Mutation:
             return DeleteContactPayload(deleted_id=None, user_errors=errors)
         await info.context.reads.invalidate(entry, native_id)
         return DeleteContactPayload(
-            deleted_id=strawberry.ID(encode_global_id(name, native_id)), user_errors=[]
+            deleted_id=strawberry.ID(encode_global_id(name, native_id)),
+            user_errors=[],
+            trace_id=trace_id,
         )
 
     @strawberry.mutation(

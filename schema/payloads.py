@@ -33,3 +33,8 @@ class ContactPayload:
 class DeleteContactPayload:
     deleted_id: strawberry.ID | None = strawberry.field(description="Global id of the deleted one.")
     user_errors: list[UserError] = strawberry.field(description="Empty when it succeeded.")
+    trace_id: str | None = strawberry.field(
+        default=None,
+        description="Provider transaction id of the delete (AutoDNS stid) for support, when "
+        "there is one.",
+    )

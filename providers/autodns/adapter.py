@@ -118,8 +118,10 @@ class AutoDnsProvider:
             return await self._stored(await self._client.call("GET", path))
         return await self._stored(await self._send(write, "PUT", path))
 
-    async def delete(self, native_id: str) -> None:
-        await self._client.call("DELETE", self._client.contact_path(native_id))
+    async def delete(self, native_id: str) -> str:
+        """Delete the handle; returns the delete's stid (the payload shows it)."""
+        envelope = await self._client.call("DELETE", self._client.contact_path(native_id))
+        return envelope.stid
 
     async def _send(
         self, write: AutoDnsWrite, method: str, path: str, params: Mapping[str, str] | None = None

@@ -33,7 +33,9 @@ UPDATE = f"""mutation($id: ID!, $input: UpdateContactInput!) {{
   }}
 }}"""
 DELETE = """mutation($id: ID!) {
-  deleteContact(id: $id) { deletedId userErrors { field code message providerCode traceId } }
+  deleteContact(id: $id) {
+    deletedId traceId userErrors { field code message providerCode traceId }
+  }
 }"""
 READ = f"""query($id: ID!) {{ contact(id: $id) {{ {CONTACT_FIELDS} }} }}"""
 SEARCH = """query($filter: ContactFilterInput, $first: Int!, $after: String,

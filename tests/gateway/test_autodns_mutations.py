@@ -120,7 +120,8 @@ async def test_update_sends_only_the_given_fields(gateway: Gateway, sandbox: San
 async def test_delete_then_read_is_null_and_a_second_delete_not_found(gateway: Gateway) -> None:
     created = (await create(gateway))["contact"]
     deleted = (await gateway.data(DELETE, id=created["id"]))["deleteContact"]
-    assert deleted == {"deletedId": created["id"], "userErrors": []}
+    assert (deleted["deletedId"], deleted["userErrors"]) == (created["id"], [])
+    assert STID.fullmatch(deleted["traceId"]) and deleted["traceId"] != created["lastStid"]
     assert (await gateway.data(READ, id=created["id"]))["contact"] is None
     (error,) = (await gateway.data(DELETE, id=created["id"]))["deleteContact"]["userErrors"]
     assert (error["code"], error["providerCode"]) == ("NOT_FOUND", "EF03021")
