@@ -53,6 +53,23 @@ query SparkContacts {
 """,
     },
     {
+        "title": "AutoDNS domain contacts",
+        "query": """# AutoDNS handles: filters pushed into one _search; lastStid traces the call
+query DomainContacts {
+  contacts(provider: AUTODNS, first: 10, filter: {autodns: {type: ORG, country: "DE"}}) {
+    totalCount
+    nodes {
+      id
+      displayName
+      phones { kind e164 raw }
+      addresses { streetLines postalCode locality country }
+      ... on DomainContact { alias type protection verification lastStid }
+    }
+  }
+}
+""",
+    },
+    {
         "title": "Providers",
         "query": """query Providers {
   providers { name sandbox health { status } capabilities { operations expansions } }
