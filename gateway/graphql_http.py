@@ -82,13 +82,14 @@ class GraphQLEndpoint:
 
     async def _respond(self, request: Request) -> tuple[OperationOutcome, Response]:
         name: str | None = None
+        media = JSON  # until the Accept header is understood
         try:
             media = response_media_type(request)
             graphql_request = await self._parse(request)
             name = graphql_request.operation_name or _first_operation_name(graphql_request.query)
             result = await self._execute(request, graphql_request)
         except BadRequest as exc:
-            response = _error_response(exc.status, exc.message, "BAD_REQUEST", JSON, exc.headers)
+            response = _error_response(exc.status, exc.message, "BAD_REQUEST", media, exc.headers)
             return OperationOutcome(name, "http_error"), response
         except PersistedQueryError as exc:
             response = _error_response(exc.status, exc.message, exc.code, media)

@@ -7,9 +7,11 @@ message (pydantic-settings does the parsing; we only declare).
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -23,10 +25,24 @@ from providers.spark.types import SparkRole
 ENV_PREFIX = "CONTACT_GATEWAY_"
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
 class UpstreamSettings(BaseModel):
     """Per-provider HTTP limits (RELIABILITY.md: aiohttp's own defaults are unsafe)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("base_url", check_fields=False)
+    @classmethod
+    def _https_unless_loopback(cls, url: str) -> str:
+        """Credentials never travel in clear text: HTTPS, except to a loopback sandbox."""
+        parsed = urlsplit(url)
+        if parsed.scheme == "https" and parsed.hostname:
+            return url
+        if parsed.scheme == "http" and (parsed.hostname or "") in LOOPBACK_HOSTS:
+            return url
+        raise ValueError("must be an https:// URL (plain http only on loopback)")
 
     connect_timeout: float = Field(2.0, gt=0, description="seconds to open a connection")
     total_timeout: float = Field(4.0, gt=0, description="seconds for one whole attempt")
@@ -122,6 +138,13 @@ class PersistedQuerySettings(BaseModel):
         None, description="manifest file: when set, ONLY its documents may run"
     )
 
+    @field_validator("allow_list")
+    @classmethod
+    def _exists(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"allow-list file not found: {path}")
+        return path
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -176,5 +199,16 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             raise FileNotFoundError(f"config file not found: {config_file}")
         with config_file.open("rb") as handle:
             data = tomllib.load(handle)
+    _refuse_unknown_environment()
     settings = Settings(**data)
     return settings.model_copy(update=overrides) if overrides else settings
+
+
+def _refuse_unknown_environment() -> None:
+    """A mistyped CONTACT_GATEWAY_… variable would otherwise be silently ignored."""
+    known = set(Settings.model_fields)
+    for name in os.environ:
+        if name.startswith(ENV_PREFIX):
+            field_name = name[len(ENV_PREFIX):].split("__", 1)[0].lower()
+            if field_name not in known:
+                raise ValueError(f"unknown setting in the environment: {name}")

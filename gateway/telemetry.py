@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
@@ -68,7 +69,11 @@ class GatewayTelemetry:
         self.metrics.latency.labels(label).observe(seconds)
 
     def cache_event(self, provider: ProviderName, event: str) -> None:
+        """Count a cache hit/miss/stale, and note it on the operation's span."""
         self.metrics.cache.labels(provider.value, event).inc()
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.add_event("cache", {"provider": provider.value, "cache.result": event})
 
     def cache_evicted(self, count: int) -> None:
         self.metrics.cache.labels("all", "eviction").inc(count)

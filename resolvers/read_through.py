@@ -101,7 +101,8 @@ class CachedReads:
                 self._event(name, "miss")
                 misses.append(native_id)
         if misses:
-            found.update(await self._fetch_records(entry, misses, wants, keys, hits, ttl))
+            fallback = hits if want.use_cache else dict.fromkeys(misses)  # FRESH_ONLY: no stale
+            found.update(await self._fetch_records(entry, misses, wants, keys, fallback, ttl))
         return found
 
     async def _fetch_records(
@@ -164,7 +165,9 @@ class CachedReads:
         try:
             page = await entry.call(entry.provider.search(query, wants))
         except RetriableError:
-            if hit is None or self.clock() - hit.stored_at > ttl.lists + ttl.stale_if_error:
+            if hit is None or not want.use_cache:
+                raise
+            if self.clock() - hit.stored_at > ttl.lists + ttl.stale_if_error:
                 raise
             self.stale_served.append(StaleNote(name, datetime.fromtimestamp(hit.stored_at, UTC)))
             self._event(name, "stale")

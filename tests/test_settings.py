@@ -54,3 +54,22 @@ def test_real_spark_requires_https() -> None:
     with pytest.raises(ValueError, match="HTTPS"):
         SparkClientConfig(base_url="http://sparkapi.com", access_token="t")
     SparkClientConfig(base_url="http://127.0.0.1:9999", access_token="t")
+
+
+def test_real_providers_need_https_at_load_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTACT_GATEWAY_SPARK__ACCESS_TOKEN", "t")
+    monkeypatch.setenv("CONTACT_GATEWAY_SPARK__BASE_URL", "http://sparkapi.com")
+    with pytest.raises(ValidationError, match="https"):
+        load_settings()
+
+
+def test_a_mistyped_environment_variable_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTACT_GATEWAY_PROT", "9000")
+    with pytest.raises(ValueError, match="CONTACT_GATEWAY_PROT"):
+        load_settings()
+
+
+def test_a_missing_allow_list_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTACT_GATEWAY_PERSISTED_QUERIES__ALLOW_LIST", "/nonexistent.json")
+    with pytest.raises(ValidationError, match="allow-list"):
+        load_settings()

@@ -158,23 +158,22 @@ async def test_a_deleted_contact_leaves_no_bytes_in_the_sqlite_files() -> None:
     async with (
         aiohttp.ClientSession() as http,
         ServedApp(spark_sandbox.create_spark_sandbox().app) as sandbox_served,
-    ):
-        async with await _stack_for(
+        await _stack_for(
             http, sandbox_served.base_url, spark_sandbox.PRIVATE_TOKEN, data_dir
-        ) as served:
-            gateway = Gateway(served, http)
-            created = await gateway.data(CREATE, name=marker, email="zeb.erasmus@example.org")
-            contact_id = created["createContact"]["contact"]["id"]
-            await gateway.data(READ, id=contact_id)
-            await gateway.data(
-                '{ contacts(first: 50, filter: {displayName: "Zebulon*"}) '
-                "{ nodes { displayName } } }"
-            )
-            assert _bytes_in(data_dir, marker.encode()), "the read was cached"
-            await gateway.data(
-                "mutation($id: ID!) { deleteContact(id: $id) { deletedId } }", id=contact_id
-            )
-            assert not _bytes_in(data_dir, marker.encode())
+        ) as served,
+    ):
+        gateway = Gateway(served, http)
+        created = await gateway.data(CREATE, name=marker, email="zeb.erasmus@example.org")
+        contact_id = created["createContact"]["contact"]["id"]
+        await gateway.data(READ, id=contact_id)
+        await gateway.data(
+            '{ contacts(first: 50, filter: {displayName: "Zebulon*"}) { nodes { displayName } } }'
+        )
+        assert _bytes_in(data_dir, marker.encode()), "the read was cached"
+        await gateway.data(
+            "mutation($id: ID!) { deleteContact(id: $id) { deletedId } }", id=contact_id
+        )
+        assert not _bytes_in(data_dir, marker.encode())
 
 
 def _bytes_in(directory: Path, needle: bytes) -> bool:
@@ -187,14 +186,26 @@ async def test_a_corrupt_cache_file_does_not_take_the_gateway_down() -> None:
     async with (
         aiohttp.ClientSession() as http,
         ServedApp(spark_sandbox.create_spark_sandbox().app) as sandbox_served,
-    ):
-        async with await _stack_for(
+        await _stack_for(
             http, sandbox_served.base_url, spark_sandbox.PRIVATE_TOKEN, data_dir
-        ) as served:
-            gateway = Gateway(served, http)
-            data: dict[str, Any] = await gateway.data(LIST)
-            assert data["contacts"]["totalCount"] > 0
-            async with http.get(f"{served.base_url}/healthz") as resp:
-                health = await resp.json()
+        ) as served,
+    ):
+        gateway = Gateway(served, http)
+        data: dict[str, Any] = await gateway.data(LIST)
+        assert data["contacts"]["totalCount"] > 0
+        async with http.get(f"{served.base_url}/healthz") as resp:
+            health = await resp.json()
     assert health["status"] == "ok"
     assert health["cache"] != "ok"
+
+
+async def test_fresh_only_never_falls_back_to_a_stale_copy(
+    short_ttl: tuple[Sandbox, Gateway],
+) -> None:
+    sandbox, gateway = short_ttl
+    contact_id = await _first_id(gateway)
+    await gateway.data(READ, id=contact_id)
+    await sandbox.faults(fail_next=1)
+    body = await gateway.gql(READ, id=contact_id, cache={"policy": "FRESH_ONLY"})
+    assert body["data"]["contact"] is None
+    assert body["errors"][0]["extensions"]["code"] == "PROVIDER_UNAVAILABLE"

@@ -75,6 +75,8 @@ async def test_spans_per_operation_and_upstream_call_without_personal_data(
     assert upstream[0].attributes["http.response.status_code"] == 200
     assert upstream[0].parent is not None
     assert upstream[0].parent.span_id == operation[0].context.span_id
+    events = [dict(e.attributes or {}) for e in operation[0].events if e.name == "cache"]
+    assert {"provider": "SPARK", "cache.result": "miss"} in events
     recorded = repr([dict(s.attributes or {}) for s in spans])
     for name in names:
         assert name not in recorded
