@@ -155,7 +155,11 @@ class Query:
         "as `ext-{externalId}`; any characters, '/' included); null if there is none."
     )
     async def realtor_contact_by_external_id(
-        self, info: Info, external_id: str
+        self,
+        info: Info,
+        external_id: Annotated[
+            str, strawberry.argument(description="The realtor's own id, exactly as stored.")
+        ],
     ) -> RealtorContact | None:
         entry = entry_for(info, ProviderName.IS24)
         provider = entry.provider

@@ -91,16 +91,24 @@ class Is24ContactFieldsInput:
     additional_name: str | None = strawberry.field(
         default=strawberry.UNSET, description="A name suffix (IS24 additionName)."
     )
-    homepage_url: str | None = strawberry.UNSET
+    homepage_url: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The contact's homepage (a duplicate-check field)."
+    )
     office_hours: str | None = strawberry.field(
-        default=strawberry.UNSET, deprecation_reason=NO_LONGER_USED
+        default=strawberry.UNSET,
+        description="Office hours as free text.",
+        deprecation_reason=NO_LONGER_USED,
     )
     default_contact: bool | None = strawberry.field(
         default=strawberry.UNSET,
         description="true makes this the user's default contact (the old one stops being it).",
     )
-    local_partner_contact: bool | None = strawberry.UNSET
-    business_card_contact: bool | None = strawberry.UNSET
+    local_partner_contact: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="IS24 localPartnerContact (null: false)."
+    )
+    business_card_contact: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Show on the realtor's business card (null: false)."
+    )
     show_on_profile_page: bool | None = strawberry.field(
         default=strawberry.UNSET,
         description="At most 20 contacts per user (LIMIT_EXCEEDED, ERROR_REQUEST_DATA_NOT_VALID).",
@@ -109,7 +117,10 @@ class Is24ContactFieldsInput:
         default=strawberry.UNSET,
         description="The realtor's own id; unique per user (DUPLICATE when another has it).",
     )
-    click_out_url: str | None = strawberry.UNSET
+    click_out_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="IS24 clickOutUrl: where a click on the contact leads.",
+    )
 
     def to_model(self) -> Is24ContactInput:
         return Is24ContactInput(
@@ -127,11 +138,21 @@ class Is24ContactFieldsInput:
 
 @strawberry.input(description="IS24-only filters (exact values).")
 class Is24ContactFilterInput:
-    external_id: str | None = None
-    show_on_profile_page: bool | None = None
-    default_contact: bool | None = None
-    business_card_contact: bool | None = None
-    local_partner_contact: bool | None = None
+    external_id: str | None = strawberry.field(
+        default=None, description="Exactly this external id (case-sensitive)."
+    )
+    show_on_profile_page: bool | None = strawberry.field(
+        default=None, description="Shown on the realtor's profile page, or not."
+    )
+    default_contact: bool | None = strawberry.field(
+        default=None, description="true: only the user's default contact."
+    )
+    business_card_contact: bool | None = strawberry.field(
+        default=None, description="On the business card, or not."
+    )
+    local_partner_contact: bool | None = strawberry.field(
+        default=None, description="A local partner contact, or not."
+    )
 
     def to_model(self) -> Is24Filter:
         return Is24Filter(
