@@ -74,7 +74,7 @@ class Is24Provider:
         ids = list(dict.fromkeys(i for i in native_ids if is_contact_id(i)))
         if len(ids) > LIST_READ_THRESHOLD:
             wanted = set(ids)
-            records = [record_from_is24(doc) for doc in await self._client.list_contacts()]
+            records = await self._listed()
             return {r.native_id: r for r in records if r.native_id in wanted}
         gate = asyncio.Semaphore(MAX_CONCURRENT_READS)
 
@@ -102,7 +102,7 @@ class Is24Provider:
 
     async def search(self, query: ContactQuery, wants: ReadWants) -> ContactPage:
         filters.check_filter(query.filter)
-        records = [record_from_is24(doc) for doc in await self._client.list_contacts()]
+        records = await self._listed()
         selected = [r for r in records if filters.matches(r, query.filter)]
         ordered = filters.sort_records(selected, query.order)
         page = ordered[query.offset : query.offset + query.limit]
@@ -135,10 +135,17 @@ class Is24Provider:
     async def delete(self, native_id: str) -> None:
         await self._client.delete(native_id)
 
+    async def _listed(self) -> list[ContactRecord]:
+        """Every contact of the user as records: ONE list call (a list item without an id
+        names no contact and is left out)."""
+        return [
+            record_from_is24(doc) for doc in await self._client.list_contacts() if doc.get("@id")
+        ]
+
     async def _existing(self) -> dict[str, ContactDoc]:
         """The user's contacts by id: ONE list call (IS24's list has no paging)."""
         docs = await self._client.list_contacts()
-        return {str(doc["@id"]): doc for doc in docs if "@id" in doc}
+        return {str(doc["@id"]): doc for doc in docs if doc.get("@id")}
 
     async def _reread(self, native_id: str) -> ContactRecord:
         record = await self._get_one(native_id)
