@@ -44,11 +44,11 @@ from providers.errors import (
     ProviderAuthFailed,
     ProviderError,
     ProviderProtocolError,
-    ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
     ValidationFailed,
 )
+from providers.http import exchange
 from providers.model import ProviderName
 from providers.telemetry import UpstreamObserver, new_session
 
@@ -136,27 +136,16 @@ class AutoDnsClient:
         url = self._url(path, params)
         payload = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if payload is not None else None
-        try:
-            async with self._session.request(method, url, data=payload, headers=headers) as resp:
-                raw = await _read_capped(resp)
-                return decode(resp.status, resp.headers, raw)
-        except TimeoutError as exc:
-            raise ProviderTimeout("AutoDNS did not answer in time", provider=_PROVIDER) from exc
-        except aiohttp.ClientError as exc:
-            raise ProviderUnavailable(
-                f"AutoDNS unreachable: {type(exc).__name__}", provider=_PROVIDER
-            ) from exc
-
-
-async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise ProviderProtocolError("AutoDNS response too large", provider=_PROVIDER)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        raw = await exchange(
+            self._session,
+            method,
+            url,
+            provider=_PROVIDER,
+            data=payload,
+            headers=headers,
+            max_body=MAX_BODY_BYTES,
+        )
+        return decode(raw.status, raw.headers, raw.body)
 
 
 def decode(status: int, headers: Mapping[str, str], raw: bytes) -> Envelope:

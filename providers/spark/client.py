@@ -31,6 +31,7 @@ from providers.errors import (
     Unsupported,
     ValidationFailed,
 )
+from providers.http import exchange
 from providers.model import ProviderName
 from providers.spark.types import SparkRole
 from providers.spark.validation import SPARK_ID
@@ -144,27 +145,16 @@ class SparkClient:
         url = self._url(path, params)
         payload = None if body is None else json.dumps({"D": body}).encode()
         headers = {"Content-Type": "application/json"} if payload is not None else None
-        try:
-            async with self._session.request(method, url, data=payload, headers=headers) as resp:
-                raw = await _read_capped(resp)
-                return _decode(resp.status, resp.headers, raw)
-        except TimeoutError as exc:
-            raise ProviderTimeout("Spark did not answer in time", provider=_PROVIDER) from exc
-        except aiohttp.ClientError as exc:
-            raise ProviderUnavailable(
-                f"Spark unreachable: {type(exc).__name__}", provider=_PROVIDER
-            ) from exc
-
-
-async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise ProviderProtocolError("Spark response too large", provider=_PROVIDER)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        raw = await exchange(
+            self._session,
+            method,
+            url,
+            provider=_PROVIDER,
+            data=payload,
+            headers=headers,
+            max_body=MAX_BODY_BYTES,
+        )
+        return _decode(raw.status, raw.headers, raw.body)
 
 
 def _decode(status: int, headers: Mapping[str, str], raw: bytes) -> SparkResponse:

@@ -1,0 +1,68 @@
+"""One upstream HTTP exchange, the same for every provider client.
+
+Sends the request on the provider's session, reads the body up to a cap (a
+provider answering gigabytes must not exhaust memory), and translates aiohttp's
+failures into provider errors at this boundary: a timeout is PROVIDER_TIMEOUT,
+a refused, reset or broken connection is PROVIDER_UNAVAILABLE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import aiohttp
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from providers.errors import ProviderProtocolError, ProviderTimeout, ProviderUnavailable
+from providers.model import ProviderName
+
+DEFAULT_MAX_BODY: Final = 8 * 1024 * 1024
+_CHUNK: Final = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+
+async def exchange(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: URL,
+    *,
+    provider: ProviderName,
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+) -> RawResponse:
+    """Send one request and read its whole (capped) answer, or raise a provider error."""
+    try:
+        async with session.request(method, url, data=data, headers=headers) as resp:
+            body = await _read_capped(resp, provider, max_body)
+            return RawResponse(resp.status, resp.headers, body)
+    except TimeoutError as exc:
+        raise ProviderTimeout(
+            f"{provider.value} did not answer in time", provider=provider
+        ) from exc
+    except aiohttp.ClientError as exc:
+        raise ProviderUnavailable(
+            f"{provider.value} unreachable: {type(exc).__name__}", provider=provider
+        ) from exc
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, provider: ProviderName, cap: int) -> bytes:
+    if resp.content_length is not None and resp.content_length > cap:
+        raise ProviderProtocolError(f"{provider.value} response too large", provider=provider)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > cap:
+            raise ProviderProtocolError(f"{provider.value} response too large", provider=provider)
+        chunks.append(chunk)
+    return b"".join(chunks)
