@@ -135,15 +135,21 @@ class AutoDnsContactFieldsInput:
 
 @strawberry.input(description="AutoDNS-only filters (text fields take `*` as a wildcard).")
 class AutoDnsContactFilterInput:
-    alias: str | None = None
-    type: ContactType | None = None
+    alias: str | None = strawberry.field(
+        default=None, description="The handle's alias; `*` is a wildcard."
+    )
+    type: ContactType | None = strawberry.field(
+        default=None, description="PERSON, ORG or ROLE handles only."
+    )
     country: str | None = strawberry.field(
         default=None, description="ISO 3166-1 alpha-2 code of the address, e.g. DE."
     )
     verification: str | None = strawberry.field(
         default=None, description="Verification state, e.g. SUCCESS, PENDING or FAILED."
     )
-    domainsafe: bool | None = None
+    domainsafe: bool | None = strawberry.field(
+        default=None, description="Only handles with (true) or without (false) DomainSafe."
+    )
 
     def to_model(self) -> AutoDnsFilter:
         return AutoDnsFilter(
