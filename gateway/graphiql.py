@@ -70,6 +70,34 @@ query DomainContacts {
 """,
     },
     {
+        "title": "IS24 realtor contacts",
+        "query": """# ImmobilienScout24 realtor contacts, phones in E.164 with their parts
+query RealtorContacts {
+  contacts(provider: IS24, first: 10) {
+    totalCount
+    nodes {
+      id
+      displayName
+      phones { kind e164 countryCode areaCode subscriber }
+      ... on RealtorContact { externalId showOnProfilePage defaultContact }
+    }
+  }
+}
+""",
+    },
+    {
+        "title": "All providers",
+        "query": """# One list over every provider, newest first; failures are reported apart
+query AllContacts {
+  contacts(first: 20) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id provider displayName updatedAt freshness { servedFrom stale } }
+  }
+}
+""",
+    },
+    {
         "title": "Providers",
         "query": """query Providers {
   providers { name sandbox health { status } capabilities { operations expansions } }

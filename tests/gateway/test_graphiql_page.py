@@ -22,3 +22,17 @@ async def test_graphiql_page_uses_only_local_assets(gateway: Gateway) -> None:
         async with gateway.http.get(base + source) as asset:
             assert asset.status == 200, source
             assert len(await asset.read()) > 0
+
+
+def test_every_preloaded_example_is_valid_and_every_provider_has_one() -> None:
+    from graphql import parse, validate
+
+    from gateway.graphiql import EXAMPLES
+    from resolvers.root import build_schema
+
+    schema = build_schema()._schema
+    for example in EXAMPLES:
+        assert validate(schema, parse(example["query"])) == [], example["title"]
+    text = " ".join(e["query"] for e in EXAMPLES)
+    for provider in ("SPARK", "IS24", "AUTODNS"):
+        assert f"provider: {provider}" in text
