@@ -62,8 +62,12 @@ def _trace_config(
 
 
 def _finish(
-    ctx: SimpleNamespace, provider: ProviderName, method: str, path: str,
-    status: int | None, error: str | None,
+    ctx: SimpleNamespace,
+    provider: ProviderName,
+    method: str,
+    path: str,
+    status: int | None,
+    error: str | None,
 ) -> None:
     seconds = time.perf_counter() - getattr(ctx, "started", time.perf_counter())
     call = UpstreamCall(provider, method, path, status, error, seconds)
