@@ -209,6 +209,6 @@ def _refuse_unknown_environment() -> None:
     known = set(Settings.model_fields)
     for name in os.environ:
         if name.startswith(ENV_PREFIX):
-            field_name = name[len(ENV_PREFIX):].split("__", 1)[0].lower()
+            field_name = name[len(ENV_PREFIX) :].split("__", 1)[0].lower()
             if field_name not in known:
                 raise ValueError(f"unknown setting in the environment: {name}")
