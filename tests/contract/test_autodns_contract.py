@@ -67,3 +67,9 @@ class TestAutoDnsContract(ProviderContract):
             ),
             ("givenName",),
         )
+
+    async def test_capabilities_state_search_batches_and_no_expansions(self, bench: Bench) -> None:
+        capabilities = bench.provider.capabilities
+        assert capabilities.batch_read is True
+        assert capabilities.expansions == frozenset()
+        assert "tags" not in capabilities.filterable_fields

@@ -41,3 +41,9 @@ class TestSparkContract(ProviderContract):
         return ContactInput(display_name="x" * 76, emails=(Email("a@example.org"),)), (
             "displayName",
         )
+
+    async def test_capabilities_state_sparks_paging_cap_and_batch_read(self, bench: Bench) -> None:
+        capabilities = bench.provider.capabilities
+        assert capabilities.max_page_size == 25
+        assert capabilities.batch_read is True
+        assert "Activity" in capabilities.expansions
