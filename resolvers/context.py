@@ -8,6 +8,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 
 from providers.registry import ProviderSet
+from resolvers.identity import IdentityMatcher
 from resolvers.loaders import ContactLoaders
 from resolvers.read_through import CachedReads
 
@@ -21,8 +22,11 @@ class GatewayContext:
     partial_errors: list[GraphQLError] = field(default_factory=list)
     """Errors of one provider in a field that still returns the others' data."""
 
+    identities: IdentityMatcher = field(init=False)
+
     def __post_init__(self) -> None:
         self.loaders = ContactLoaders(self.providers, self.reads)
+        self.identities = IdentityMatcher(self.providers, self.reads)
 
     @property
     def expansions(self) -> ContactLoaders:

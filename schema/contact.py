@@ -8,7 +8,15 @@ from enum import Enum
 import strawberry
 
 import schema.enums  # noqa: F401  # registers the model enums with strawberry
-from providers.model import AddressKind, EmailKind, PhoneKind, ProviderName, Salutation
+from providers.model import (
+    AddressKind,
+    ContactRecord,
+    EmailKind,
+    PhoneKind,
+    ProviderName,
+    Salutation,
+)
+from schema.sources import SchemaContext
 
 
 @strawberry.interface(description="An object with a globally unique, opaque id (Relay).")
@@ -70,6 +78,17 @@ class Freshness:
     )
 
 
+@strawberry.type(description="A contact in another provider that is the same person.")
+class ContactMatch:
+    contact: Contact = strawberry.field(description="The matching contact.")
+    score: float = strawberry.field(
+        description="0 to 1: email 0.6, phone 0.3, name and address 0.3 (summed, capped)."
+    )
+    matched_on: list[str] = strawberry.field(
+        description="What matched: email, phone, name_and_address."
+    )
+
+
 @strawberry.interface(description="A contact from any provider, in one shape.")
 class Contact(Node):
     provider: ProviderName = strawberry.field(description="Which provider holds this contact.")
@@ -98,3 +117,20 @@ class Contact(Node):
     freshness: Freshness | None = strawberry.field(
         description="Where this copy came from and how old it is (null for write results)."
     )
+    _record: strawberry.Private[ContactRecord]
+
+    @strawberry.field(
+        description="Contacts in OTHER providers that are the same person: matched on the "
+        "normalised email, the E.164 phone, or given + family name at the same postal code "
+        "or city. Best match first. Costs extra provider searches, only when selected."
+    )
+    async def same_as(self, info: strawberry.Info[SchemaContext, None]) -> list[ContactMatch]:
+        from schema.convert import contact_object  # the concrete types import this module
+
+        matches = await info.context.identities.matches(self._record)
+        return [
+            ContactMatch(
+                contact=contact_object(m.record), score=m.score, matched_on=list(m.matched_on)
+            )
+            for m in matches
+        ]

@@ -6,6 +6,7 @@ here keeps `schema/` free of I/O and of imports from `resolvers/`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from providers.model import ContactRecord
@@ -17,6 +18,26 @@ class ExpansionSource(Protocol):
         ...
 
 
+class IdentityMatch(Protocol):
+    @property
+    def record(self) -> ContactRecord: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def matched_on(self) -> tuple[str, ...]: ...
+
+
+class IdentitySource(Protocol):
+    async def matches(self, record: ContactRecord) -> Sequence[IdentityMatch]:
+        """Contacts of other providers that are the same person (batched per tick)."""
+        ...
+
+
 class SchemaContext(Protocol):
     @property
     def expansions(self) -> ExpansionSource: ...
+
+    @property
+    def identities(self) -> IdentitySource: ...

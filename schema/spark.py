@@ -183,7 +183,6 @@ class SparkContact(Contact):
         x = extras_of(record, SparkExtras) or SparkExtras()
         return cls(
             **unified_fields(record),
-            _record=record,
             record_status=x.record_status,
             owner_id=x.owner_id,
             resource_uri=x.resource_uri,

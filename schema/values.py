@@ -61,6 +61,7 @@ def unified_fields(record: ContactRecord) -> dict[str, Any]:
         "created_at": record.created_at,
         "updated_at": record.updated_at,
         "freshness": _freshness(record.freshness),
+        "_record": record,
     }
 
 

@@ -3,48 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
-from pydantic import SecretStr
 
-import providers.autodns.sandbox as autodns_sandbox
-import providers.spark.sandbox as spark_sandbox
-from gateway.app import create_app
-from gateway.settings import AutoDnsSettings, SandboxSettings, Settings, SparkSettings
-from providers.sandboxing import ServedApp
-from tests.harness import Gateway, Sandbox, fresh_data_dir
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[tuple[Gateway, dict[str, Sandbox]]]:
-    """Spark and AutoDNS sandboxes behind one gateway."""
-    async with (
-        aiohttp.ClientSession() as http,
-        ServedApp(spark_sandbox.create_spark_sandbox(contact_count=80).app) as spark,
-        ServedApp(autodns_sandbox.create_autodns_sandbox(contact_count=60).app) as autodns,
-    ):
-        settings = Settings(
-            spark=SparkSettings(
-                base_url=spark.base_url, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN)
-            ),
-            autodns=AutoDnsSettings(
-                base_url=f"{autodns.base_url}/v1",
-                user=autodns_sandbox.USER,
-                password=SecretStr(autodns_sandbox.PASSWORD),
-                context=autodns_sandbox.CONTEXT,
-            ),
-            sandbox=SandboxSettings(enabled=False),
-            data_dir=fresh_data_dir(),
-        )
-        async with ServedApp(create_app(settings)) as served:
-            yield (
-                Gateway(served, http),
-                {"SPARK": Sandbox(spark, http), "AUTODNS": Sandbox(autodns, http)},
-            )
-
+from tests.harness import Gateway, Sandbox
 
 PAGE = """query($first: Int!, $after: String, $order: [ContactOrderInput!]) {
   contacts(first: $first, after: $after, orderBy: $order) {
