@@ -15,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Final
 
+from providers.autodns.types import AutoDnsFilter
 from providers.errors import ProviderError
+from providers.is24.types import Is24Filter
 from providers.model import (
+    ContactFilter,
     ContactQuery,
     ContactRecord,
     ProviderName,
@@ -27,11 +30,18 @@ from providers.model import (
     SortOrder,
 )
 from providers.registry import ProviderEntry
+from providers.spark.types import SparkFilter
 from resolvers.cache_policy import ReadFreshness
 from resolvers.ordering import DEFAULT_ORDER, compare_values, record_sort_key, sort_values
 from resolvers.paging import Position
 from resolvers.read_through import CachedReads
 
+UNIFIED_FILTER_FIELDS: Final = tuple(f.name for f in fields(ContactFilter) if f.name != "extras")
+BLOCK_OWNERS: Final[dict[type, ProviderName]] = {
+    SparkFilter: ProviderName.SPARK,
+    AutoDnsFilter: ProviderName.AUTODNS,
+    Is24Filter: ProviderName.IS24,
+}
 REALIGN_WINDOW: Final = 5
 """Records re-read before a resume point: absorbs that many deletions before it."""
 
@@ -71,9 +81,17 @@ async def fetch_merged(
 ) -> MergedPage:
     order = query.order or DEFAULT_ORDER
     query = replace(query, order=order)
+    merging = len(entries) > 1
     results = await asyncio.gather(
         *(
-            _resume(reads, e, query, positions.get(e.provider.name, Position(0)), wants, freshness)
+            _resume(
+                reads,
+                e,
+                _for_provider(e, query) if merging else query,
+                positions.get(e.provider.name, Position(0)),
+                wants,
+                freshness,
+            )
             for e in entries
         )
     )
@@ -92,14 +110,32 @@ async def fetch_merged(
     return MergedPage(edges, sum(totals) if good else None, has_next, failures)
 
 
+def _for_provider(entry: ProviderEntry, query: ContactQuery) -> ContactQuery | None:
+    """The query as one provider of a merged list sees it, or None if it cannot match.
+
+    A unified filter field the provider does not have (tags on AutoDNS) matches none
+    of its contacts; another provider's filter block does not apply to it.
+    """
+    flt = query.filter
+    used = {name for name in UNIFIED_FILTER_FIELDS if getattr(flt, name) is not None}
+    if used - entry.provider.capabilities.filterable_fields:
+        return None
+    owner = BLOCK_OWNERS.get(type(flt.extras)) if flt.extras is not None else None
+    if owner is not None and owner is not entry.provider.name:
+        return replace(query, filter=replace(flt, extras=None))
+    return query
+
+
 async def _resume(
     reads: CachedReads,
     entry: ProviderEntry,
-    query: ContactQuery,
+    query: ContactQuery | None,
     position: Position,
     wants: ReadWants,
     freshness: ReadFreshness,
 ) -> Resumed | ProviderError:
+    if query is None:
+        return Resumed((), position.offset, 0, more_upstream=False)
     back = min(position.offset, REALIGN_WINDOW) if position.last_id else 0
     start = position.offset - back
     ask = replace(query, offset=start, limit=query.limit + back if query.limit else 0)

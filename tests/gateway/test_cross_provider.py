@@ -161,3 +161,30 @@ async def test_providers_lists_both_with_health(graph: tuple[Gateway, dict[str, 
         "SPARK": "UP",
         "AUTODNS": "UP",
     }
+
+
+FILTERED = """query($filter: ContactFilterInput!) {
+  contacts(first: 50, filter: $filter) { totalCount nodes { provider } } }"""
+
+
+async def test_filters_a_provider_cannot_have_match_none_of_its_contacts(
+    graph: tuple[Gateway, dict[str, Sandbox]],
+) -> None:
+    gateway, sandboxes = graph
+    await sandboxes["AUTODNS"].forget()
+    body = await gateway.gql(FILTERED, filter={"tags": ["Buyer"]})
+    assert "errors" not in body
+    assert {n["provider"] for n in body["data"]["contacts"]["nodes"]} == {"SPARK"}
+    assert await sandboxes["AUTODNS"].count() == 0, "AutoDNS has no tags: not even asked"
+    city = await gateway.data(FILTERED, filter={"city": "Regensburg"})
+    assert "AUTODNS" in {n["provider"] for n in city["contacts"]["nodes"]}
+
+
+async def test_a_provider_block_applies_only_to_its_provider(
+    graph: tuple[Gateway, dict[str, Sandbox]],
+) -> None:
+    gateway, _ = graph
+    body = await gateway.gql(FILTERED, filter={"spark": {"vowActive": True}})
+    assert "errors" not in body
+    providers = {n["provider"] for n in body["data"]["contacts"]["nodes"]}
+    assert "AUTODNS" in providers
