@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from providers.registry import ProviderEntry
-from schema.providers_info import HealthStatus, ProviderCapabilities, ProviderHealth, ProviderInfo
+from schema.providers_info import (
+    CapabilityNote,
+    HealthStatus,
+    ProviderCapabilities,
+    ProviderHealth,
+    ProviderInfo,
+)
 
 
 def provider_info(entry: ProviderEntry) -> ProviderInfo:
@@ -22,6 +28,7 @@ def provider_info(entry: ProviderEntry) -> ProviderInfo:
             expansions=sorted(caps.expansions),
             max_page_size=caps.max_page_size,
             batch_read=caps.batch_read,
+            notes=[CapabilityNote(topic=k, text=v) for k, v in sorted(caps.notes.items())],
         ),
         health=ProviderHealth(
             status=HealthStatus(health.status),

@@ -11,6 +11,12 @@ from providers.base import Operation
 from providers.model import ProviderName, SortField
 
 
+@strawberry.type(description="One fact about how a provider is used (e.g. where filters run).")
+class CapabilityNote:
+    topic: str = strawberry.field(description="What the note is about, e.g. 'filtering'.")
+    text: str = strawberry.field(description="The fact, for people.")
+
+
 @strawberry.type(description="What a provider supports with the gateway's credential for it.")
 class ProviderCapabilities:
     operations: list[Operation] = strawberry.field(description="What may be done there.")
@@ -23,6 +29,10 @@ class ProviderCapabilities:
     expansions: list[str] = strawberry.field(description="Provider expansion names allowed.")
     max_page_size: int = strawberry.field(description="Records per upstream request.")
     batch_read: bool = strawberry.field(description="Many ids can be read in one request.")
+    notes: list[CapabilityNote] = strawberry.field(
+        description="How the gateway uses the provider: where filters run (upstream or in the "
+        "gateway), paging, batching, derived fields."
+    )
 
 
 @strawberry.enum(description="Health as seen from the gateway's recent calls.")

@@ -58,6 +58,8 @@ NOTES: Final = {
     "duplicates": "same data as an existing handle is refused (EF03020) unless "
     "autodns.forceHandleCreate is true",
     "batch_read": "several ids are read with one _search (id EQUAL ... OR ...)",
+    "filtering": "every filterable field is pushed upstream into the _search filters; "
+    "tags do not exist on domain contacts (a merged list asks AutoDNS nothing then)",
 }
 
 CAPABILITIES: Final = Capabilities(

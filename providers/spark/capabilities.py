@@ -109,5 +109,12 @@ def capabilities_for(role: SparkRole, page_cap: int) -> Capabilities:
         expansions=EXPANSIONS[role],
         max_page_size=page_cap,
         batch_read=True,
-        notes={"role": role.value, "owner_id": "transfer only"},
+        notes={
+            "role": role.value,
+            "owner_id": "transfer only",
+            "filtering": "every filterable field is pushed upstream as one SparkQL _filter",
+            "paging": f"_limit is capped at {page_cap}; a larger page is several requests "
+            "sent at once",
+            "expansions": "selected expansion fields are folded into the same request",
+        },
     )

@@ -188,3 +188,16 @@ async def test_a_provider_block_applies_only_to_its_provider(
     assert "errors" not in body
     providers = {n["provider"] for n in body["data"]["contacts"]["nodes"]}
     assert "AUTODNS" in providers
+
+
+async def test_capabilities_say_where_filters_run(
+    graph: tuple[Gateway, dict[str, Sandbox]],
+) -> None:
+    gateway, _ = graph
+    data = await gateway.data("{ providers { name capabilities { notes { topic text } } } }")
+    notes = {
+        p["name"]: {n["topic"]: n["text"] for n in p["capabilities"]["notes"]}
+        for p in data["providers"]
+    }
+    assert "upstream" in notes["SPARK"]["filtering"]
+    assert "upstream" in notes["AUTODNS"]["filtering"]
