@@ -42,7 +42,11 @@ async def exchange(
 ) -> RawResponse:
     """Send one request and read its whole (capped) answer, or raise a provider error."""
     try:
-        async with session.request(method, url, data=data, headers=headers) as resp:
+        # Redirects are never followed: a signed or authenticated request must not be
+        # replayed against whatever host a Location header names.
+        async with session.request(
+            method, url, data=data, headers=headers, allow_redirects=False
+        ) as resp:
             body = await _read_capped(resp, provider, max_body)
             return RawResponse(resp.status, resp.headers, body)
     except TimeoutError as exc:

@@ -50,12 +50,12 @@ from providers.errors import (
     ProviderAuthFailed,
     ProviderError,
     ProviderProtocolError,
-    ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
     Unsupported,
     ValidationFailed,
 )
+from providers.http import exchange
 from providers.is24 import rules
 from providers.is24.oauth import OAuthCredentials, authorization_header
 from providers.is24.validation import CONTACT_ID, is_contact_id, is_external_id
@@ -244,18 +244,16 @@ class Is24Client:
     async def _send(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
     ) -> Reply:
-        try:
-            async with self._session.request(
-                method, URL(url, encoded=True), data=body, headers=headers, allow_redirects=False
-            ) as resp:
-                raw = await _read_capped(resp)
-                return Reply(resp.status, dict(resp.headers), raw)
-        except TimeoutError as exc:
-            raise ProviderTimeout("IS24 did not answer in time", provider=_PROVIDER) from exc
-        except aiohttp.ClientError as exc:
-            raise ProviderUnavailable(
-                f"IS24 unreachable: {type(exc).__name__}", provider=_PROVIDER
-            ) from exc
+        raw = await exchange(
+            self._session,
+            method,
+            URL(url, encoded=True),
+            provider=_PROVIDER,
+            data=body,
+            headers=headers,
+            max_body=MAX_BODY_BYTES,
+        )
+        return Reply(raw.status, dict(raw.headers), raw.body)
 
 
 def _encoded(doc: ContactDoc, media: MediaType) -> bytes:
@@ -268,20 +266,6 @@ def _encoded(doc: ContactDoc, media: MediaType) -> bytes:
         field = (exc.field,) if exc.field else ()
         issue = FieldIssue(field, IssueCode.INVALID, str(exc), rules.NOT_VALID)
         raise ValidationFailed([issue], provider=_PROVIDER, provider_code=rules.NOT_VALID) from exc
-
-
-async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
-    declared = resp.content_length
-    if declared is not None and declared > MAX_BODY_BYTES:
-        raise ProviderProtocolError("IS24 response too large", provider=_PROVIDER)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise ProviderProtocolError("IS24 response too large", provider=_PROVIDER)
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 # ---------------------------------------------------------------- decoding

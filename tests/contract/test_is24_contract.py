@@ -79,3 +79,11 @@ class TestIs24Contract(ProviderContract):
             ContactInput(family_name=base.family_name, emails=base.emails, phones=(phone,)),
             ("phones", "0", "countryCode"),
         )
+
+    async def test_capabilities_state_no_batch_read_and_local_filtering(
+        self, bench: Bench
+    ) -> None:
+        capabilities = bench.provider.capabilities
+        assert capabilities.batch_read is False
+        assert capabilities.expansions == frozenset()
+        assert "locally" in capabilities.notes["filtering"]
