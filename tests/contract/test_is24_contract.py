@@ -80,9 +80,7 @@ class TestIs24Contract(ProviderContract):
             ("phones", "0", "countryCode"),
         )
 
-    async def test_capabilities_state_no_batch_read_and_local_filtering(
-        self, bench: Bench
-    ) -> None:
+    async def test_capabilities_state_no_batch_read_and_local_filtering(self, bench: Bench) -> None:
         capabilities = bench.provider.capabilities
         assert capabilities.batch_read is False
         assert capabilities.expansions == frozenset()
