@@ -56,7 +56,9 @@ def banner(settings: Settings, sandboxes: EmbeddedSandboxes) -> str:
 def _persisted(settings: Settings, connection: aiosqlite.Connection | None) -> PersistedQueries:
     config = settings.persisted_queries
     allow_list = load_allow_list(config.allow_list) if config.allow_list else None
-    return PersistedQueries(connection if config.enabled else None, allow_list)
+    return PersistedQueries(
+        connection if config.enabled else None, allow_list, config.get_cache_control
+    )
 
 
 def _ttls(settings: Settings) -> dict[ProviderName, Ttl]:

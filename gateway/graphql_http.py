@@ -97,7 +97,19 @@ class GraphQLEndpoint:
         outcome = (
             "request_error" if is_request_error(result) else ("errors" if result.errors else "ok")
         )
-        return OperationOutcome(name, outcome), _result_response(result, media, request)
+        response = _result_response(result, media, request)
+        if outcome == "ok" and self._cacheable(request, graphql_request):
+            response.headers["Cache-Control"] = self.persisted.get_cache_control or ""
+        return OperationOutcome(name, outcome), response
+
+    def _cacheable(self, request: Request, graphql_request: GraphQLRequest) -> bool:
+        """A GET of a persisted query, when the operator allowed shared caching of those."""
+        return (
+            bool(self.persisted.get_cache_control)
+            and request.method == "GET"
+            and "persistedQuery" in graphql_request.extensions
+            and "authorization" not in request.headers
+        )
 
     async def _parse(self, request: Request) -> GraphQLRequest:
         if request.method == "GET":

@@ -67,6 +67,8 @@ class PersistedQueries:
 
     connection: aiosqlite.Connection | None
     allow_list: Mapping[str, str] | None = None
+    get_cache_control: str | None = None
+    """Cache-Control for successful GETs of persisted queries (None: private, no-store)."""
 
     async def setup(self) -> None:
         if self.connection is not None:

@@ -138,6 +138,13 @@ class PersistedQuerySettings(BaseModel):
         None, description="manifest file: when set, ONLY its documents may run"
     )
 
+    get_cache_control: str | None = Field(
+        None,
+        description="Cache-Control for successful GET persisted queries without "
+        "Authorization, e.g. 'public, max-age=60' so a CDN may cache them. Off by default: "
+        "contact data is personal.",
+    )
+
     @field_validator("allow_list")
     @classmethod
     def _exists(cls, path: Path | None) -> Path | None:

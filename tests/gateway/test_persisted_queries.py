@@ -91,3 +91,36 @@ async def test_allow_list_runs_only_listed_documents(tmp_path: Path) -> None:
             assert body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
             status, body = await _post(gateway, {"query": other, "extensions": _extensions(other)})
             assert body["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+async def test_get_persisted_queries_may_be_made_cdn_cacheable(tmp_path: Path) -> None:
+    query = "query Cdn { contacts(first: 1) { totalCount } }"
+    async with (
+        aiohttp.ClientSession() as http,
+        ServedApp(spark_sandbox.create_spark_sandbox().app) as sandbox_served,
+    ):
+        config = PersistedQuerySettings(get_cache_control="public, max-age=60")
+        settings = spark_settings(sandbox_served.base_url).model_copy(
+            update={"data_dir": tmp_path, "persisted_queries": config}
+        )
+        async with ServedApp(create_app(settings)) as served:
+            gateway = Gateway(served, http)
+            await _post(gateway, {"query": query, "extensions": _extensions(query)})
+            params = {"extensions": json.dumps(_extensions(query))}
+            async with http.get(gateway.url, params=params) as resp:
+                assert resp.headers["Cache-Control"] == "public, max-age=60"
+            async with http.get(
+                gateway.url, params=params, headers={"Authorization": "Bearer x"}
+            ) as resp:
+                assert resp.headers["Cache-Control"] == "private, no-store"
+            async with http.post(gateway.url, json={"query": query}) as resp:
+                assert resp.headers["Cache-Control"] == "private, no-store"
+
+
+async def test_by_default_nothing_is_cacheable(gateway: Gateway) -> None:
+    query = "query NoCdn { contacts(first: 1) { totalCount } }"
+    await _post(gateway, {"query": query, "extensions": _extensions(query)})
+    params = {"extensions": json.dumps(_extensions(query))}
+    async with gateway.http.get(gateway.url, params=params) as resp:
+        assert resp.status == 200
+        assert resp.headers["Cache-Control"] == "private, no-store"
