@@ -11,7 +11,6 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -20,12 +19,10 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from providers.http import require_https
 from providers.spark.types import SparkRole
 
 ENV_PREFIX = "CONTACT_GATEWAY_"
-
-
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 class UpstreamSettings(BaseModel):
@@ -36,13 +33,9 @@ class UpstreamSettings(BaseModel):
     @field_validator("base_url", check_fields=False)
     @classmethod
     def _https_unless_loopback(cls, url: str) -> str:
-        """Credentials never travel in clear text: HTTPS, except to a loopback sandbox."""
-        parsed = urlsplit(url)
-        if parsed.scheme == "https" and parsed.hostname:
-            return url
-        if parsed.scheme == "http" and (parsed.hostname or "") in LOOPBACK_HOSTS:
-            return url
-        raise ValueError("must be an https:// URL (plain http only on loopback)")
+        """Checked at start-up so a bad URL stops `serve` with exit code 2."""
+        require_https(url, "a provider base_url")
+        return url
 
     connect_timeout: float = Field(2.0, gt=0, description="seconds to open a connection")
     total_timeout: float = Field(4.0, gt=0, description="seconds for one whole attempt")

@@ -20,6 +20,19 @@ from providers.errors import ProviderProtocolError, ProviderTimeout, ProviderUna
 from providers.model import ProviderName
 
 DEFAULT_MAX_BODY: Final = 8 * 1024 * 1024
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def require_https(base_url: str, provider: str) -> None:
+    """Credentials never travel in clear text: HTTPS, or plain http to a loopback sandbox."""
+    url = URL(base_url)
+    if url.scheme == "https" and url.host:
+        return
+    if url.scheme == "http" and url.host in LOOPBACK_HOSTS:
+        return
+    raise ValueError(f"{provider} requires HTTPS (plain http is allowed only on loopback)")
+
+
 _CHUNK: Final = 64 * 1024
 
 

@@ -59,7 +59,7 @@ def test_real_spark_requires_https() -> None:
 def test_real_providers_need_https_at_load_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONTACT_GATEWAY_SPARK__ACCESS_TOKEN", "t")
     monkeypatch.setenv("CONTACT_GATEWAY_SPARK__BASE_URL", "http://sparkapi.com")
-    with pytest.raises(ValidationError, match="https"):
+    with pytest.raises(ValidationError, match="requires HTTPS"):
         load_settings()
 
 

@@ -48,12 +48,11 @@ from providers.errors import (
     RateLimited,
     ValidationFailed,
 )
-from providers.http import exchange
+from providers.http import DEFAULT_MAX_BODY, exchange, require_https
 from providers.model import ProviderName
 from providers.telemetry import UpstreamObserver, new_session
 
-MAX_BODY_BYTES: Final = 8 * 1024 * 1024
-LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_BODY_BYTES: Final = DEFAULT_MAX_BODY
 CONTACT_PATH: Final = "/contact"
 FORCE_HANDLE_CREATE: Final = "force_handle_create"
 _PROVIDER: Final = ProviderName.AUTODNS
@@ -73,9 +72,7 @@ class AutoDnsClientConfig:
     pool_limit: int = 20
 
     def __post_init__(self) -> None:
-        url = URL(self.base_url)
-        if url.scheme != "https" and url.host not in LOOPBACK_HOSTS:
-            raise ValueError("AutoDNS requires HTTPS (plain http is allowed only on loopback)")
+        require_https(self.base_url, "AutoDNS")
         if not self.context.isascii() or not self.context.isdigit():
             raise ValueError("the AutoDNS context is a number")
 

@@ -55,7 +55,7 @@ from providers.errors import (
     Unsupported,
     ValidationFailed,
 )
-from providers.http import exchange
+from providers.http import DEFAULT_MAX_BODY, exchange, require_https
 from providers.is24 import rules
 from providers.is24.oauth import OAuthCredentials, authorization_header
 from providers.is24.validation import CONTACT_ID, is_contact_id, is_external_id
@@ -75,9 +75,8 @@ from providers.is24.xml_codec import (
 from providers.model import ProviderName
 from providers.telemetry import UpstreamObserver, new_session
 
-MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+MAX_BODY_BYTES: Final = DEFAULT_MAX_BODY
 """A whole contact list (IS24 has no paging); single contacts are capped by the codec."""
-LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 RESOURCE_VALIDATION: Final = "ERROR_RESOURCE_VALIDATION"
 _PROVIDER: Final = ProviderName.IS24
 _USERNAME: Final = re.compile(r"[A-Za-z0-9._@+-]{1,64}")
@@ -108,9 +107,8 @@ class Is24ClientConfig:
     pool_limit: int = 20
 
     def __post_init__(self) -> None:
+        require_https(self.base_url, "IS24")
         url = URL(self.base_url)
-        if not (url.scheme == "https" or (url.scheme == "http" and url.host in LOOPBACK_HOSTS)):
-            raise ValueError("IS24 requires HTTPS (plain http is allowed only on loopback)")
         if url.query_string or url.fragment:
             raise ValueError("the IS24 base URL takes no query or fragment")
         if self.username in (".", "..") or not _USERNAME.fullmatch(self.username):

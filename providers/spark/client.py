@@ -31,14 +31,13 @@ from providers.errors import (
     Unsupported,
     ValidationFailed,
 )
-from providers.http import exchange
+from providers.http import DEFAULT_MAX_BODY, exchange, require_https
 from providers.model import ProviderName
 from providers.spark.types import SparkRole
 from providers.spark.validation import SPARK_ID
 from providers.telemetry import UpstreamObserver, new_session
 
-MAX_BODY_BYTES: Final = 8 * 1024 * 1024
-LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_BODY_BYTES: Final = DEFAULT_MAX_BODY
 _PROVIDER: Final = ProviderName.SPARK
 
 ISSUE_CODES: Final[Mapping[int, IssueCode]] = {
@@ -62,9 +61,7 @@ class SparkClientConfig:
     pool_limit: int = 20
 
     def __post_init__(self) -> None:
-        url = URL(self.base_url)
-        if url.scheme != "https" and url.host not in LOOPBACK_HOSTS:
-            raise ValueError("Spark requires HTTPS (plain http is allowed only on loopback)")
+        require_https(self.base_url, "Spark")
 
     @property
     def page_cap(self) -> int:
