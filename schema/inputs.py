@@ -5,8 +5,9 @@ Absent fields stay `UNSET` (left unchanged on update); an explicit null clears.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import strawberry
 
@@ -104,6 +105,12 @@ class AddressInput:
         )
 
 
+_SPARK_PLAIN_FIELDS: Final = tuple(
+    f.name for f in fields(SparkContactInput) if f.name not in ("record_status", "tags", "notify")
+)
+"""Spark input fields passed through as they are (the others need converting)."""
+
+
 @strawberry.input(description="Spark-only fields of a contact.")
 class SparkContactFieldsInput:
     record_status: RecordStatus | None = strawberry.field(
@@ -161,25 +168,7 @@ class SparkContactFieldsInput:
         return SparkContactInput(
             record_status=_maybe(self.record_status),
             tags=_maybe_tuple(self.tags, str),
-            **{
-                name: _maybe(getattr(self, name))
-                for name in (
-                    "note",
-                    "spouse_given_name",
-                    "spouse_middle_name",
-                    "spouse_family_name",
-                    "birthday",
-                    "anniversary",
-                    "assistant",
-                    "children",
-                    "status",
-                    "other",
-                    "pets",
-                    "referred_by",
-                    "mobile_phone_country_code",
-                    "reverse_prospecting",
-                )
-            },
+            **{name: _maybe(getattr(self, name)) for name in _SPARK_PLAIN_FIELDS},
             notify=self.notify,
         )
 

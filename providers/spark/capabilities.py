@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Final
 
 from providers.base import Capabilities, Operation
 from providers.model import SortField
-from providers.spark.types import Expansion, SparkRole
+from providers.spark.types import Expansion, SparkContactInput, SparkRole
 
 _ALL_READS: Final = frozenset({Operation.READ, Operation.LIST, Operation.READ_ME})
 _ALL_WRITES: Final = frozenset(
@@ -46,25 +47,7 @@ _BASE_FIELDS: Final = frozenset(
     }
 )
 _SPARK_FIELDS: Final = frozenset(
-    {
-        "record_status",
-        "owner_id",
-        "tags",
-        "note",
-        "spouse_given_name",
-        "spouse_middle_name",
-        "spouse_family_name",
-        "birthday",
-        "anniversary",
-        "assistant",
-        "children",
-        "status",
-        "other",
-        "pets",
-        "referred_by",
-        "mobile_phone_country_code",
-        "reverse_prospecting",
-    }
+    {f.name for f in fields(SparkContactInput) if f.name != "notify"} | {"owner_id"}
 )
 READABLE: Final = (
     _BASE_FIELDS
