@@ -69,6 +69,29 @@ class SqliteCache:
             await self._drop(key)
             return None
 
+    async def get_many_records(self, keys: list[str]) -> dict[str, Cached[list[ContactRecord]]]:
+        rows = await self._get_many(keys)
+        found: dict[str, Cached[list[ContactRecord]]] = {}
+        for key, (value, stored_at) in rows.items():
+            try:
+                found[key] = Cached(decode_records(value), stored_at)
+            except CacheDecodeError:
+                await self._drop(key)
+        return found
+
+    async def put_many_records(
+        self,
+        scope: str,
+        items: list[tuple[str, str, list[ContactRecord]]],
+        stored_at: float,
+        keep_for: float,
+    ) -> None:
+        await self._put_rows(
+            [(key, scope, native_id, encode_records(records)) for key, native_id, records in items],
+            stored_at,
+            keep_for,
+        )
+
     async def get_page(self, key: str) -> Cached[ContactPage] | None:
         row = await self._get(key)
         if row is None:
@@ -126,6 +149,22 @@ class SqliteCache:
             "max_entries": self.max_entries,
         }
 
+    async def _get_many(self, keys: list[str]) -> dict[str, tuple[bytes, float]]:
+        if not keys:
+            return {}
+        now = self.clock()
+        marks = ",".join("?" * len(keys))
+        async with self.connection.execute(
+            f"SELECT key, value, stored_at FROM read_cache WHERE key IN ({marks}) "  # noqa: S608  # only placeholders are interpolated
+            "AND expires_at >= ?",
+            (*keys, now),
+        ) as cursor:
+            rows = {str(r[0]): (bytes(r[1]), float(r[2])) for r in await cursor.fetchall()}
+        await self.connection.executemany(
+            "UPDATE read_cache SET last_access = ? WHERE key = ?", [(now, k) for k in rows]
+        )
+        return rows
+
     async def _get(self, key: str) -> tuple[bytes, float] | None:
         now = self.clock()
         async with self.connection.execute(
@@ -148,15 +187,20 @@ class SqliteCache:
         stored_at: float,
         keep_for: float,
     ) -> None:
-        now = stored_at
-        await self.connection.execute(
+        await self._put_rows([(key, scope, native_id, value)], stored_at, keep_for)
+
+    async def _put_rows(
+        self, rows: list[tuple[str, str, str | None, bytes]], stored_at: float, keep_for: float
+    ) -> None:
+        """Write entries in one transaction (one commit for a whole batch)."""
+        await self.connection.executemany(
             "INSERT OR REPLACE INTO read_cache "
             "(key, scope, native_id, value, stored_at, expires_at, last_access) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (key, scope, native_id, value, now, now + keep_for, now),
+            [(k, sc, n, v, stored_at, stored_at + keep_for, stored_at) for k, sc, n, v in rows],
         )
         await self.connection.commit()
-        self._puts += 1
+        self._puts += len(rows)
         if self._puts >= self.evict_every:
             self._puts = 0
             await self._evict()

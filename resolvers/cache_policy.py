@@ -47,6 +47,20 @@ class RecordCache(Protocol):
         keep_for: float,
     ) -> None: ...
 
+    async def get_many_records(self, keys: list[str]) -> dict[str, Cached[list[ContactRecord]]]:
+        """The entries of these keys that exist (one lookup for a whole batch)."""
+        ...
+
+    async def put_many_records(
+        self,
+        scope: str,
+        items: list[tuple[str, str, list[ContactRecord]]],
+        stored_at: float,
+        keep_for: float,
+    ) -> None:
+        """Store (key, native id, records) entries in one write."""
+        ...
+
     async def get_page(self, key: str) -> Cached[ContactPage] | None: ...
 
     async def put_page(

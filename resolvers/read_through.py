@@ -85,7 +85,8 @@ class CachedReads:
             return dict(await entry.call(entry.provider.get_many(ids, wants)))
         ttl, wants_key = self._ttl(name), _wants_key(wants)
         keys = {i: f"r|{entry.cache_scope}|{i}|{wants_key}" for i in ids}
-        hits = {i: await self.cache.get_records(k) for i, k in keys.items()}
+        stored = await self.cache.get_many_records(list(keys.values()))
+        hits = {i: stored.get(k) for i, k in keys.items()}
         found: dict[str, ContactRecord] = {}
         misses = []
         for native_id, hit in hits.items():
@@ -123,16 +124,10 @@ class CachedReads:
             if len(stale) < len(ids):
                 raise
             return self._serve_stale(entry.provider.name, stale)
-        for native_id in ids:
-            record = fetched.get(native_id)
-            await self.cache.put_records(
-                keys[native_id],
-                entry.cache_scope,
-                native_id,
-                [record] if record else [],
-                now,
-                ttl.records + ttl.stale_if_error,
-            )
+        items = [(keys[i], i, [fetched[i]] if i in fetched else []) for i in ids]
+        await self.cache.put_many_records(
+            entry.cache_scope, items, now, ttl.records + ttl.stale_if_error
+        )
         return {i: _stamp(r, now, cached=False, stale=False) for i, r in fetched.items()}
 
     def _serve_stale(
