@@ -31,7 +31,7 @@ async def healthz(request: Request) -> Response:
 
 async def _probe_provider(entry: ProviderEntry) -> str:
     try:
-        query = ContactQuery(limit=0, want_total=True)
+        query = ContactQuery(limit=0)
         await asyncio.wait_for(entry.call(entry.provider.search(query, ReadWants())), PROBE_SECONDS)
     except TimeoutError:
         return "PROVIDER_TIMEOUT"

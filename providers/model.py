@@ -8,7 +8,6 @@ validation can be shown to the client unchanged (see `FieldPath`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -248,7 +247,6 @@ class ContactQuery:
     order: tuple[SortOrder, ...] = ()
     offset: int = 0
     limit: int = 20
-    want_total: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +265,3 @@ class ContactPage:
 def extras_of(record: ContactRecord, kind: type[T]) -> T | None:
     """The record's extras if they are of `kind` (the caller's provider type)."""
     return record.extras if isinstance(record.extras, kind) else None
-
-
-EMPTY_MAPPING: Mapping[str, str] = {}

@@ -111,7 +111,7 @@ class IdentityMatcher:
     async def _search(
         self, entry: ProviderEntry, flt: ContactFilter, gate: asyncio.Semaphore
     ) -> list[ContactRecord]:
-        query = ContactQuery(filter=flt, limit=CANDIDATES_PER_QUERY, want_total=False)
+        query = ContactQuery(filter=flt, limit=CANDIDATES_PER_QUERY)
         async with gate:
             try:
                 page = await self._reads.search(entry, query, ReadWants(), ReadFreshness())
