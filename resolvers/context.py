@@ -18,6 +18,8 @@ class GatewayContext:
     request: Request | None
     providers: ProviderSet
     reads: CachedReads = field(default_factory=lambda: CachedReads(None, {}))
+    tenant: str = "default"
+    """Whose request this is (gateway/auth.py); scopes the idempotency ledger and caches."""
     loaders: ContactLoaders = field(init=False)
     partial_errors: list[GraphQLError] = field(default_factory=list)
     """Errors of one provider in a field that still returns the others' data."""
