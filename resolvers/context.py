@@ -8,6 +8,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 
 from providers.registry import ProviderSet
+from resolvers.access import Role
 from resolvers.identity import IdentityMatcher
 from resolvers.loaders import ContactLoaders
 from resolvers.read_through import CachedReads
@@ -20,6 +21,8 @@ class GatewayContext:
     reads: CachedReads = field(default_factory=lambda: CachedReads(None, {}))
     tenant: str = "default"
     """Whose request this is (gateway/auth.py); scopes the idempotency ledger and caches."""
+    role: Role = Role.PRIVATE
+    """The caller's role (gateway/auth.py); `entry_for` refuses what it may not do."""
     loaders: ContactLoaders = field(init=False)
     partial_errors: list[GraphQLError] = field(default_factory=list)
     """Errors of one provider in a field that still returns the others' data."""

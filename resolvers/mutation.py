@@ -13,7 +13,7 @@ from typing import Annotated
 
 import strawberry
 
-from providers.base import SupportsMyContact, SupportsTransfer
+from providers.base import Operation, SupportsMyContact, SupportsTransfer
 from providers.errors import IssueCode, ProviderError
 from providers.model import ContactRecord, ProviderName
 from resolvers.context import GatewayContext
@@ -86,7 +86,7 @@ class Mutation:
         errors = _block_errors(input, input.provider)
         if errors:
             return ContactPayload(contact=None, user_errors=errors)
-        provider = entry_for(info, input.provider).provider
+        provider = entry_for(info, input.provider, Operation.CREATE).provider
         return await _run(info, input.provider, lambda: provider.create(input.to_model()))
 
     @strawberry.mutation(description="Change the given fields of a contact; others stay.")
@@ -103,7 +103,7 @@ class Mutation:
         errors = _block_errors(input, name)
         if errors:
             return ContactPayload(contact=None, user_errors=errors)
-        provider = entry_for(info, name).provider
+        provider = entry_for(info, name, Operation.UPDATE).provider
         return await _run(
             info, name, lambda: provider.update(native_id, input.to_model()), native_id=native_id
         )
@@ -114,7 +114,7 @@ class Mutation:
         if isinstance(decoded, list):
             return DeleteContactPayload(deleted_id=None, user_errors=decoded)
         name, native_id = decoded
-        entry = entry_for(info, name)
+        entry = entry_for(info, name, Operation.DELETE)
         try:
             trace_id = await entry.call(entry.provider.delete(native_id))
         except ProviderError as exc:
@@ -144,7 +144,7 @@ class Mutation:
         if isinstance(decoded, list):
             return ContactPayload(contact=None, user_errors=decoded)
         name, native_id = decoded
-        provider = entry_for(info, name).provider
+        provider = entry_for(info, name, Operation.TRANSFER).provider
         if not isinstance(provider, SupportsTransfer):
             return ContactPayload(
                 contact=None,
@@ -166,7 +166,7 @@ class Mutation:
         info: Info,
         input: Annotated[UpdateMyContactInput, strawberry.argument(description="What changes.")],
     ) -> ContactPayload:
-        provider = entry_for(info, ProviderName.SPARK).provider
+        provider = entry_for(info, ProviderName.SPARK, Operation.UPDATE_ME).provider
         if not isinstance(provider, SupportsMyContact):
             raise GatewayError("this provider has no current-user contact", "UNSUPPORTED")
         return await _run(info, ProviderName.SPARK, lambda: provider.update_me(input.to_model()))

@@ -8,10 +8,11 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 
-from providers.base import SupportsExternalId, SupportsMyContact
+from providers.base import Operation, SupportsExternalId, SupportsMyContact
 from providers.errors import ProviderError
 from providers.model import ContactQuery, ProviderName, ReadWants
 from providers.registry import ProviderEntry, ProviderNotConfigured
+from resolvers.access import operation_of, require
 from resolvers.cache_policy import CacheControl, ReadFreshness
 from resolvers.context import GatewayContext
 from resolvers.errors import GatewayError, bad_input, not_configured, provider_error
@@ -36,11 +37,26 @@ CacheArg = Annotated[
 ]
 
 
-def entry_for(info: Info, name: ProviderName) -> ProviderEntry:
+def entry_for(info: Info, name: ProviderName, operation: Operation | None = None) -> ProviderEntry:
+    """The caller's tenant's provider `name`, once the caller's role may do `operation` there.
+
+    Without `operation`, the one the root field being resolved performs (deny by default:
+    resolvers/access.py); refused → FORBIDDEN before any provider call.
+    """
+    wanted = operation if operation is not None else operation_of(info.field_name)
+    require(info.context.role, wanted, name)
     try:
         return info.context.providers.get(name)
     except ProviderNotConfigured as exc:
         raise not_configured(exc) from exc
+
+
+def all_entries(info: Info, operation: Operation) -> list[ProviderEntry]:
+    """Every provider of the caller's tenant (merged lists), role-checked like `entry_for`."""
+    entries = list(info.context.providers)
+    for entry in entries:
+        require(info.context.role, operation, entry.provider.name)
+    return entries
 
 
 def wants_here(info: Info, *path: str) -> ReadWants:
@@ -56,7 +72,7 @@ async def load_contact(
         name, native_id = decode_global_id(global_id)
     except InvalidGlobalId as exc:
         raise GatewayError(str(exc), "INVALID_ID", argument="id") from exc
-    entry_for(info, name)
+    entry_for(info, name, Operation.READ)
     freshness = ReadFreshness.of(cache)
     try:
         record = await info.context.loaders.record(name, native_id, wants_here(info), freshness)
@@ -122,7 +138,11 @@ class Query:
         cache: CacheArg = None,
     ) -> ContactConnection | None:
         check_first(first)
-        entries = [entry_for(info, provider)] if provider else list(info.context.providers)
+        entries = (
+            [entry_for(info, provider, Operation.LIST)]
+            if provider
+            else all_entries(info, Operation.LIST)
+        )
         positions = decode_cursor(after) if after else {}
         query = ContactQuery(
             filter=filter.to_model() if filter else ContactQuery().filter,
@@ -140,7 +160,7 @@ class Query:
 
     @strawberry.field(description="The Spark user's own contact (Spark /my/contact).")
     async def me(self, info: Info) -> SparkContact | None:
-        entry = entry_for(info, ProviderName.SPARK)
+        entry = entry_for(info, ProviderName.SPARK, Operation.READ_ME)
         provider = entry.provider
         if not isinstance(provider, SupportsMyContact):
             raise GatewayError("this provider has no current-user contact", "UNSUPPORTED")
@@ -161,7 +181,7 @@ class Query:
             str, strawberry.argument(description="The realtor's own id, exactly as stored.")
         ],
     ) -> RealtorContact | None:
-        entry = entry_for(info, ProviderName.IS24)
+        entry = entry_for(info, ProviderName.IS24, Operation.READ)
         provider = entry.provider
         if not isinstance(provider, SupportsExternalId):
             raise GatewayError("this provider cannot read by external id", "UNSUPPORTED")
