@@ -16,9 +16,17 @@ PRAGMAS = (
 
 
 async def open_database(path: Path) -> aiosqlite.Connection:
-    """Open (creating if needed) the SQLite file with the gateway's pragmas."""
+    """Open (creating if needed) the SQLite file with the gateway's pragmas.
+
+    A file that is not a database fails on the first pragma; the connection is closed
+    then, because aiosqlite's worker thread would otherwise keep the process from exiting.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = await aiosqlite.connect(path)
-    for pragma in PRAGMAS:
-        await connection.execute(pragma)
+    try:
+        for pragma in PRAGMAS:
+            await connection.execute(pragma)
+    except BaseException:
+        await connection.close()
+        raise
     return connection
