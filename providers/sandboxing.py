@@ -12,6 +12,11 @@ A sandbox is a Starlette app speaking one provider's API. Wrapping it with
 
 Faults apply only to provider paths, never to `/_sandbox/*`, and the log records
 only provider requests, so tests can count exactly the upstream calls the gateway made.
+
+Connection resets (`reset_before_next`: drop the connection without processing the
+request; `reset_after_next`: process it, then drop the connection without answering —
+the "write applied, answer lost" case) need the app served by `ServedApp`, which
+hands the kit the uvicorn connection; the log marks such requests `dropped`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import asyncio
 import contextlib
 import random
 import socket
+import struct
 import time
 from collections import deque
 from collections.abc import Callable, Generator
@@ -52,6 +58,10 @@ class FaultSettings:
     truncate_next: int = 0
     wrong_content_type_next: int = 0
     blackhole: bool = False
+    reset_before_next: int = 0
+    reset_after_next: int = 0
+    reset_writes_only: bool = False
+    """Resets skip GET and HEAD requests (aim them at the writes)."""
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update, rejecting unknown names and wrong types."""
@@ -82,6 +92,8 @@ class LoggedRequest:
     query: str
     status: int
     ms: float
+    dropped: bool = False
+    """The connection was reset instead of answered (`status` is what the app produced)."""
 
 
 class SandboxKit:
@@ -146,6 +158,7 @@ class SandboxKit:
         started = time.perf_counter()
         self.count += 1
         status_box = [0]
+        dropped = False
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -154,8 +167,14 @@ class SandboxKit:
 
         try:
             await self._delay()
-            injected = self._injected_response()
-            if injected is not None:
+            reset = self._armed_reset(scope["method"])
+            injected = None if reset else self._injected_response()
+            if reset:
+                dropped = True
+                if reset == "reset_after_next":
+                    await app(scope, receive, _discarding(status_box))
+                await _drop_connection(scope)
+            elif injected is not None:
                 await injected(scope, receive, recording_send)
             else:
                 await app(scope, receive, self._mangling_send(recording_send))
@@ -167,6 +186,7 @@ class SandboxKit:
                     query=scope.get("query_string", b"").decode("latin-1"),
                     status=status_box[0],
                     ms=round((time.perf_counter() - started) * 1000, 3),
+                    dropped=dropped,
                 )
             )
 
@@ -179,6 +199,17 @@ class SandboxKit:
         )
         if delay > 0:
             await asyncio.sleep(delay / 1000)
+
+    def _armed_reset(self, method: str) -> str:
+        """The reset fault this request triggers ('' for none), counted down."""
+        f = self.faults
+        if f.reset_writes_only and method in ("GET", "HEAD"):
+            return ""
+        for name in ("reset_before_next", "reset_after_next"):
+            if getattr(f, name) > 0:
+                setattr(f, name, getattr(f, name) - 1)
+                return name
+        return ""
 
     def _injected_response(self) -> Response | None:
         f = self.faults
@@ -204,6 +235,48 @@ class SandboxKit:
         if not mode:
             return send
         return _body_mangler(send, mode)
+
+
+CONNECTION_KEY = "sandbox.connection"
+"""Scope key under which `ServedApp` leaves uvicorn's connection (for resets)."""
+
+
+def _discarding(status_box: list[int]) -> Send:
+    """A `send` that keeps only the status: the app answers, the client never hears it."""
+
+    async def discard(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            status_box[0] = message["status"]
+
+    return discard
+
+
+async def _drop_connection(scope: Scope) -> None:
+    """Reset the client's TCP connection (RST, no answer), then wait until uvicorn has
+    seen it go, so it does not answer a 500 in our place."""
+    connection = scope.get(CONNECTION_KEY)
+    transport = getattr(connection, "transport", None)
+    if transport is None:
+        raise RuntimeError("connection resets need the sandbox served by ServedApp")
+    with contextlib.suppress(OSError, AttributeError):
+        sock = transport.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()  # connection_lost runs on the next loop turns
+    for turn in range(300):
+        if getattr(connection, "disconnected", True):
+            return
+        await asyncio.sleep(0 if turn < 100 else 0.005)
+
+
+def _exposing_connection(app: ASGIApp) -> ASGIApp:
+    """Put uvicorn's connection (the object whose bound method `send` is) in the scope."""
+
+    async def exposing(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[CONNECTION_KEY] = getattr(send, "__self__", None)
+        await app(scope, receive, send)
+
+    return exposing
 
 
 def _body_mangler(send: Send, mode: str) -> Send:
@@ -271,7 +344,7 @@ class ServedApp:
         sock.bind((self._host, self._port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            self._app,
+            _exposing_connection(self._app),
             lifespan="on",
             log_level="warning",
             access_log=False,
