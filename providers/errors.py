@@ -4,6 +4,7 @@
     ├── RetriableError             try again later; the request itself was fine
     │   ├── ProviderUnavailable    5xx, connection refused/reset, 1510
     │   ├── ProviderTimeout        no answer within the deadline, 1515
+    │   │   └── NotSent            the deadline ran out before the request was sent
     │   └── RateLimited            429 / Spark 1550; has retry_after seconds
     ├── RejectedError              the request must change before it can succeed
     │   ├── ValidationFailed       input breaks the provider's rules; has issues
@@ -12,7 +13,8 @@
     │   └── Unsupported            the provider has no such operation
     ├── NotFound                   no such contact (or not visible to this credential)
     ├── ProviderAuthFailed         the gateway's credential for the provider is bad
-    └── ProviderProtocolError      the provider answered something we cannot read
+    ├── ProviderProtocolError      the provider answered something we cannot read
+    └── OutcomeUnknown             a write may have been applied, but its answer was lost
 
 Adapters raise only these; aiohttp, JSON and XML errors are translated at the
 client boundary (`raise ... from exc`). Resolvers turn them into GraphQL errors
@@ -84,7 +86,16 @@ class ProviderError(Exception):
 
 
 class RetriableError(ProviderError):
-    """The provider could not serve the request now; the same request may work later."""
+    """The provider could not serve the request now; the same request may work later.
+
+    `retry_after` is when the provider said to try again (Retry-After on 429 or 503).
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, **kw: Unpack[ErrorContext]
+    ) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 class ProviderUnavailable(RetriableError):
@@ -99,16 +110,15 @@ class ProviderTimeout(RetriableError):
     code = "PROVIDER_TIMEOUT"
 
 
+class NotSent(ProviderTimeout):
+    """The request deadline ran out while waiting for a connection slot or the rate limit:
+    nothing reached the provider, so even a write is safe to send again."""
+
+
 class RateLimited(RetriableError):
     """The provider's rate limit was hit; `retry_after` says when to try again."""
 
     code = "RATE_LIMITED"
-
-    def __init__(
-        self, message: str, *, retry_after: float | None = None, **kw: Unpack[ErrorContext]
-    ) -> None:
-        super().__init__(message, **kw)
-        self.retry_after = retry_after
 
 
 class RejectedError(ProviderError):
@@ -172,3 +182,10 @@ class ProviderProtocolError(ProviderError):
     """The provider's answer was malformed, truncated or of the wrong type."""
 
     code = "PROVIDER_ERROR"
+
+
+class OutcomeUnknown(ProviderError):
+    """A write may have reached the provider, but its answer was lost (timeout or reset
+    after sending): never resend it blindly; find out first (resolvers/reconcile.py)."""
+
+    code = "OUTCOME_UNKNOWN"

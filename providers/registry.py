@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from providers import deadline
 from providers.base import ContactProvider
 from providers.breaker import CircuitBreaker
 from providers.errors import (
@@ -23,7 +24,9 @@ from providers.errors import (
     RateLimited,
     RejectedError,
 )
+from providers.limits import UpstreamLimits
 from providers.model import ProviderName
+from providers.retry import RetryBudget, RetryPolicy, retrying
 
 T = TypeVar("T")
 log = logging.getLogger("contact_gateway.providers")
@@ -82,12 +85,36 @@ class ProviderEntry:
     health: Health = field(default_factory=Health)
     cache_scope: str = ""
     breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+    limits: UpstreamLimits = field(default_factory=UpstreamLimits)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    budget: RetryBudget = field(init=False)
 
     def __post_init__(self) -> None:
         if not self.cache_scope:
             self.cache_scope = credential_scope(self.provider.name, self.base_url)
+        self.budget = RetryBudget.of(self.retry)
+
+    async def read(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """An idempotent read (get_many, search, get by external id), retried by `retry`
+        within the request deadline; each attempt is one `call`, seen by the breaker."""
+        with deadline.ensure():
+            return await retrying(
+                lambda: self.call(operation()), self.retry, self.budget, never=(CircuitOpen,)
+            )
 
     async def call(self, operation: Awaitable[T]) -> T:
+        """Send one provider operation once, never retried (writes use this): within the
+        provider's concurrency bound and rate limit, through the circuit breaker."""
+        try:
+            async with self.limits.slot(self.provider.name):
+                return await self._attempt(operation)
+        finally:
+            if inspect.iscoroutine(operation) and (
+                inspect.getcoroutinestate(operation) == inspect.CORO_CREATED
+            ):
+                operation.close()  # never sent (no slot in time): nothing reached the provider
+
+    async def _attempt(self, operation: Awaitable[T]) -> T:
         """Run one provider operation through the circuit breaker; record it in `health`."""
         if not self.breaker.allow():
             if inspect.iscoroutine(operation):

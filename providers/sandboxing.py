@@ -4,7 +4,8 @@ and a way to serve an ASGI app on loopback.
 A sandbox is a Starlette app speaking one provider's API. Wrapping it with
 `SandboxKit.wrap(...)` adds, beside the provider's own paths:
 
-    GET    /_sandbox/requests   {"count": n, "requests": [{method, path, query, status, ms}]}
+    GET    /_sandbox/requests   {"count": n, "requests": [{method, path, query, status, ms}],
+                                 "max_in_flight": most provider requests served at once}
     DELETE /_sandbox/requests   forget the log (count back to 0)
     GET    /_sandbox/faults     the fault settings in force
     POST   /_sandbox/faults     change some fault settings (JSON object, partial)
@@ -102,6 +103,8 @@ class SandboxKit:
     def __init__(self, responder: FaultResponder, reseed: Callable[[], None], seed: int = 0):
         self.faults = FaultSettings()
         self.count = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.log: deque[LoggedRequest] = deque(maxlen=LOG_LIMIT)
         self._responder = responder
         self._reseed = reseed
@@ -120,13 +123,18 @@ class SandboxKit:
         self._reseed()
         self.faults = FaultSettings()
         self.count = 0
+        self.max_in_flight = self.in_flight
         self.log.clear()
 
     async def _requests(self, request: Request) -> Response:
         if request.method == "DELETE":
             self.count = 0
+            self.max_in_flight = self.in_flight
             self.log.clear()
-        return JSONResponse({"count": self.count, "requests": [asdict(r) for r in self.log]})
+        log = [asdict(r) for r in self.log]
+        return JSONResponse(
+            {"count": self.count, "requests": log, "max_in_flight": self.max_in_flight}
+        )
 
     async def _faults(self, request: Request) -> Response:
         if request.method == "POST":
@@ -157,6 +165,8 @@ class SandboxKit:
     ) -> None:
         started = time.perf_counter()
         self.count += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
         status_box = [0]
         dropped = False
 
@@ -179,6 +189,7 @@ class SandboxKit:
             else:
                 await app(scope, receive, self._mangling_send(recording_send))
         finally:
+            self.in_flight -= 1
             self.log.append(
                 LoggedRequest(
                     method=scope["method"],

@@ -20,7 +20,7 @@ from providers.errors import (
     IssueCode,
     NotFound,
     ProviderError,
-    RateLimited,
+    RetriableError,
     Unsupported,
     ValidationFailed,
 )
@@ -45,7 +45,7 @@ def provider_error(exc: ProviderError) -> GatewayError:
         "providerCode": exc.provider_code,
         "traceId": exc.trace_id,
     }
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RetriableError):  # 429, or a 503 that said when to come back
         extra["retryAfter"] = exc.retry_after
     if isinstance(exc, ValidationFailed):
         extra["fields"] = [

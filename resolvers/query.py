@@ -165,7 +165,7 @@ class Query:
         if not isinstance(provider, SupportsMyContact):
             raise GatewayError("this provider has no current-user contact", "UNSUPPORTED")
         try:
-            record = await entry.call(provider.get_me(wants_here(info)))
+            record = await entry.read(lambda: provider.get_me(wants_here(info)))
         except ProviderError as exc:
             raise provider_error(exc) from exc
         return SparkContact.from_record(record)
@@ -186,7 +186,7 @@ class Query:
         if not isinstance(provider, SupportsExternalId):
             raise GatewayError("this provider cannot read by external id", "UNSUPPORTED")
         try:
-            record = await entry.call(provider.get_by_external_id(external_id))
+            record = await entry.read(lambda: provider.get_by_external_id(external_id))
         except ProviderError as exc:
             raise provider_error(exc) from exc
         return RealtorContact.from_record(record) if record else None

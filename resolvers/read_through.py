@@ -82,7 +82,7 @@ class CachedReads:
     ) -> dict[str, ContactRecord]:
         name = entry.provider.name
         if self.cache is None:
-            return dict(await entry.call(entry.provider.get_many(ids, wants)))
+            return dict(await entry.read(lambda: entry.provider.get_many(ids, wants)))
         ttl, wants_key = self._ttl(name), _wants_key(wants)
         keys = {i: f"r|{entry.cache_scope}|{i}|{wants_key}" for i in ids}
         stored = await self.cache.get_many_records(list(keys.values()))
@@ -118,7 +118,7 @@ class CachedReads:
         assert self.cache is not None
         now = self.clock()
         try:
-            fetched = await entry.call(entry.provider.get_many(ids, wants))
+            fetched = await entry.read(lambda: entry.provider.get_many(ids, wants))
         except RetriableError:
             stale = {i: hits[i] for i in ids if self._within_stale(_stored_at(hits[i]), ttl)}
             if len(stale) < len(ids):
@@ -148,7 +148,7 @@ class CachedReads:
     ) -> ContactPage:
         name = entry.provider.name
         if self.cache is None:
-            return await entry.call(entry.provider.search(query, wants))
+            return await entry.read(lambda: entry.provider.search(query, wants))
         ttl = self._ttl(name)
         key = f"l|{entry.cache_scope}|{_digest(query)}|{_wants_key(wants)}"
         hit = await self.cache.get_page(key)
@@ -158,7 +158,7 @@ class CachedReads:
         self._event(name, "miss")
         now = self.clock()
         try:
-            page = await entry.call(entry.provider.search(query, wants))
+            page = await entry.read(lambda: entry.provider.search(query, wants))
         except RetriableError:
             if hit is None or not want.use_cache:
                 raise

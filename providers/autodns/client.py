@@ -164,7 +164,7 @@ def _unreadable(status: int, headers: Mapping[str, str], why: str) -> ProviderEr
     if status == 429:
         return RateLimited(message, retry_after=_retry_after(headers), provider=_PROVIDER)
     if status >= 500:
-        return ProviderUnavailable(message, provider=_PROVIDER)
+        return ProviderUnavailable(message, retry_after=_retry_after(headers), provider=_PROVIDER)
     return ProviderProtocolError(message, provider=_PROVIDER)
 
 
@@ -193,7 +193,10 @@ def error_from_envelope(
     if ErrorCode.DUPLICATE in codes:
         existing = _object_values(envelope, ErrorCode.DUPLICATE, "Contact")
         return DuplicateContact(message, existing_id=existing[0] if existing else None, **ctx)
-    return _by_input_or_status(status, envelope, message, ctx)
+    error = _by_input_or_status(status, envelope, message, ctx)
+    if isinstance(error, ProviderUnavailable):
+        error.retry_after = _retry_after(headers)  # a 503 may say when to come back
+    return error
 
 
 def _by_input_or_status(

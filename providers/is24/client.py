@@ -324,7 +324,7 @@ def error_for(reply: Reply) -> ProviderError:
     if status == 404:
         return NotFound(text, **ctx)
     if status >= 500:
-        return ProviderUnavailable(text, **ctx)
+        return ProviderUnavailable(text, retry_after=_retry_after(reply.headers), **ctx)
     if status == 412:
         ctx["provider_code"] = ctx["provider_code"] or RESOURCE_VALIDATION
         issue = FieldIssue((), IssueCode.NOT_ALLOWED, text, ctx["provider_code"])

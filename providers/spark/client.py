@@ -173,7 +173,11 @@ def _envelope(status: int, headers: Mapping[str, str], raw: bytes) -> Mapping[st
         return inner
     except (ValueError, KeyError, TypeError) as exc:
         if status >= 500:
-            raise ProviderUnavailable(f"Spark answered HTTP {status}", provider=_PROVIDER) from exc
+            raise ProviderUnavailable(
+                f"Spark answered HTTP {status}",
+                retry_after=_retry_after(headers),
+                provider=_PROVIDER,
+            ) from exc
         raise ProviderProtocolError(
             f"unreadable Spark response (HTTP {status})", provider=_PROVIDER
         ) from exc
@@ -204,7 +208,7 @@ def error_from_envelope(
     if code in ISSUE_CODES or 2000 <= code <= 2999 or status == 400:
         return ValidationFailed(_issues(inner, code), **ctx)
     if status >= 500 or code == 1510:
-        return ProviderUnavailable(message, **ctx)
+        return ProviderUnavailable(message, retry_after=_retry_after(headers), **ctx)
     return ProviderProtocolError(message, **ctx)
 
 

@@ -75,7 +75,7 @@ async def test_unreadable_answers_are_provider_errors(
 async def test_server_errors_are_unavailable_with_the_stid(
     gateway: Gateway, sandbox: Sandbox
 ) -> None:
-    await sandbox.faults(fail_next=1, error_status=502)
+    await sandbox.faults(fail_next=3, error_status=502)  # the read and its 2 retries
     extensions = await _list_error(gateway)
     assert (extensions["code"], extensions["providerCode"]) == ("PROVIDER_UNAVAILABLE", "EF00500")
     assert STID.fullmatch(str(extensions["traceId"]))
@@ -84,9 +84,9 @@ async def test_server_errors_are_unavailable_with_the_stid(
 async def test_rate_limits_carry_retry_after_and_the_stid(
     gateway: Gateway, sandbox: Sandbox
 ) -> None:
-    await sandbox.faults(rate_limit_next=1, retry_after_s=2.5)
+    await sandbox.faults(rate_limit_next=1, retry_after_s=29.5)  # longer than the deadline
     extensions = await _list_error(gateway)
-    assert (extensions["code"], extensions["retryAfter"]) == ("RATE_LIMITED", 3)
+    assert (extensions["code"], extensions["retryAfter"]) == ("RATE_LIMITED", 30)
     assert STID.fullmatch(str(extensions["traceId"]))
 
 

@@ -100,7 +100,7 @@ async def test_stale_if_error_serves_the_flagged_copy(short_ttl: tuple[Sandbox, 
     sandbox, gateway = short_ttl
     contact_id = await _first_id(gateway)
     fresh = (await gateway.data(READ, id=contact_id))["contact"]
-    await sandbox.faults(fail_next=1)
+    await sandbox.faults(fail_next=3)  # the read and its 2 retries
     body = await gateway.gql(READ, id=contact_id)
     assert "errors" not in body
     stale = body["data"]["contact"]
@@ -108,7 +108,7 @@ async def test_stale_if_error_serves_the_flagged_copy(short_ttl: tuple[Sandbox, 
     assert stale["freshness"]["stale"] is True
     assert stale["freshness"]["servedFrom"] == "CACHE"
     assert body["extensions"]["stale"][0]["provider"] == "SPARK"
-    await sandbox.faults(fail_next=1)
+    await sandbox.faults(fail_next=3)  # the read and its 2 retries
     listing = await gateway.gql(LIST)
     assert listing["data"]["contacts"]["totalCount"] > 0
     assert listing["extensions"]["stale"]
@@ -116,7 +116,7 @@ async def test_stale_if_error_serves_the_flagged_copy(short_ttl: tuple[Sandbox, 
 
 async def test_without_a_cached_copy_the_failure_shows(short_ttl: tuple[Sandbox, Gateway]) -> None:
     sandbox, gateway = short_ttl
-    await sandbox.faults(fail_next=1)
+    await sandbox.faults(fail_next=3)  # the read and its 2 retries
     body = await gateway.gql(LIST)
     assert body["data"]["contacts"] is None
     assert body["errors"][0]["extensions"]["code"] == "PROVIDER_UNAVAILABLE"
@@ -205,7 +205,7 @@ async def test_fresh_only_never_falls_back_to_a_stale_copy(
     sandbox, gateway = short_ttl
     contact_id = await _first_id(gateway)
     await gateway.data(READ, id=contact_id)
-    await sandbox.faults(fail_next=1)
+    await sandbox.faults(fail_next=3)  # the read and its 2 retries
     body = await gateway.gql(READ, id=contact_id, cache={"policy": "FRESH_ONLY"})
     assert body["data"]["contact"] is None
     assert body["errors"][0]["extensions"]["code"] == "PROVIDER_UNAVAILABLE"

@@ -69,8 +69,8 @@ async def stack() -> AsyncIterator[tuple[Sandbox, Gateway]]:
 @pytest.mark.parametrize(
     ("fault", "code"),
     [
-        ({"fail_next": 1, "error_status": 503}, "PROVIDER_UNAVAILABLE"),
-        ({"fail_next": 1, "error_status": 500}, "PROVIDER_UNAVAILABLE"),
+        ({"fail_next": 3, "error_status": 503}, "PROVIDER_UNAVAILABLE"),  # read + 2 retries
+        ({"fail_next": 3, "error_status": 500}, "PROVIDER_UNAVAILABLE"),
         ({"malformed_next": 1}, "PROVIDER_ERROR"),
         ({"truncate_next": 1}, "PROVIDER_ERROR"),
         ({"wrong_content_type_next": 1}, "PROVIDER_ERROR"),
@@ -85,9 +85,9 @@ async def test_faults_become_typed_errors(
 
 
 async def test_rate_limits_carry_retry_after(gateway: Gateway, sandbox: Sandbox) -> None:
-    await sandbox.faults(rate_limit_next=1, retry_after_s=7)
+    await sandbox.faults(rate_limit_next=1, retry_after_s=30)  # longer than the deadline
     error = _error(await gateway.gql(LIST))
-    assert (error["code"], error["retryAfter"]) == ("RATE_LIMITED", 7.0)
+    assert (error["code"], error["retryAfter"]) == ("RATE_LIMITED", 30.0)
 
 
 async def test_a_failing_write_is_an_error_not_a_user_error(
