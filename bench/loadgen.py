@@ -51,7 +51,10 @@ class Job:
 
 async def run_job(job: Job) -> dict[str, Any]:
     """Drive the operation for warm-up + duration seconds; the summary as a dict."""
-    connector = aiohttp.TCPConnector(limit=0, limit_per_host=POOL_LIMIT)
+    # Straight to a sandbox (the floor), connections per provider are capped like the
+    # gateway's pool; to the gateway or the passthrough, each worker has its own.
+    to_providers = any(r.call for stage in job.operation.stages for r in stage)
+    connector = aiohttp.TCPConnector(limit=0, limit_per_host=POOL_LIMIT if to_providers else 0)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
     latencies: list[float] = []
     errors: list[str] = []

@@ -16,6 +16,15 @@ from bench.plot import write_plot
 from bench.upstream import PROVIDERS
 
 Results = Mapping[str, Any]
+READING = (
+    "How to read: **floor** = the gateway's provider requests sent straight to the sandboxes;",
+    "**ceiling** = a bare Starlette app sending those requests and returning their JSON.",
+    "Ratios are gateway ÷ floor and gateway ÷ ceiling, same sandbox latency and connections,",
+    "same run: req/s below 1 is slower than the reference, latencies above 1 are slower.",
+    "s6 is compared with s2's floor and ceiling. One connection shows the cost of a request;",
+    "eight saturate the 2-core machine (sandboxes, gateway and load generator share it).",
+    "p99 of a job with few operations is close to its maximum.",
+)
 HEADER = (
     "| scenario | measured | req/s | p50 ms | p90 ms | p99 ms | errors | upstream/op "
     "| req/s ÷ floor, ceiling | p50 ÷ floor, ceiling | p90 ÷ floor, ceiling "
@@ -83,6 +92,7 @@ def _sections(results: Results) -> list[tuple[float, int]]:
 def markdown(results: Results) -> str:
     meta, lines = results.get("meta", {}), ["# Benchmark results", ""]
     lines += [f"- {k}: {v}" for k, v in meta.items()]
+    lines += ["", *READING]
     lines += [
         "",
         "## Targets",

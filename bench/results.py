@@ -44,8 +44,8 @@ def with_ratios(measurements: Sequence[Measurement]) -> list[dict[str, Any]]:
     rows = []
     for m in measurements:
         row = m.as_dict()
-        if m.target == "gateway":
-            scenario = BY_KEY.get(m.scenario)
+        scenario = BY_KEY.get(m.scenario)
+        if m.target == "gateway" and not (scenario and scenario.reference):
             base = scenario.baseline if scenario and scenario.baseline else m.scenario
             row["ratios"] = {
                 ref: ratios(
