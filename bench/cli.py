@@ -138,8 +138,8 @@ def _first_plan(plans: list[list[Planned]]) -> list[Planned]:
 
 
 def _job_count(config: RunConfig) -> int:
-    sides = sum(1 if s.reference or s.warm else 3 for s in SCENARIOS) - sum(
-        1 for s in SCENARIOS if not (s.reference or s.warm) and not s.limits
+    sides = sum(1 if s.gateway_only or s.warm else 3 for s in SCENARIOS) - sum(
+        1 for s in SCENARIOS if not (s.gateway_only or s.warm) and not s.limits
     )
     return sides * len(config.connections) * len(config.profiles)
 

@@ -53,11 +53,11 @@ class Planned:
     @property
     def has_floor(self) -> bool:
         """Whether there is an own floor: the same data straight from the sandboxes."""
-        return bool(self.calls) and not (self.scenario.reference or self.scenario.warm)
+        return bool(self.calls) and not (self.scenario.gateway_only or self.scenario.warm)
 
     @property
     def has_ceiling(self) -> bool:
-        return not (self.scenario.reference or self.scenario.warm)
+        return not (self.scenario.gateway_only or self.scenario.warm)
 
     def stages(self) -> list[list[Call]]:
         """Reads go out at once, as the gateway sends them; a write's calls one by one."""

@@ -45,7 +45,7 @@ def with_ratios(measurements: Sequence[Measurement]) -> list[dict[str, Any]]:
     for m in measurements:
         row = m.as_dict()
         scenario = BY_KEY.get(m.scenario)
-        if m.target == "gateway" and not (scenario and scenario.reference):
+        if m.target == "gateway" and not (scenario and scenario.gateway_only):
             base = scenario.baseline if scenario and scenario.baseline else m.scenario
             row["ratios"] = {
                 ref: ratios(

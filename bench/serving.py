@@ -17,6 +17,7 @@ import signal
 import socket
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from importlib import import_module
 from importlib.util import find_spec
@@ -37,12 +38,21 @@ def implementations() -> dict[str, str]:
 
 
 def run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run `main()` on uvloop when installed, else on asyncio's default loop."""
+    """Run `main()` on uvloop when installed, else on asyncio's default loop.
+
+    A failure ends the process at once: a half-started app may leave a non-daemon thread
+    behind (an open aiosqlite connection), which would keep the process from exiting.
+    """
     factory: Callable[[], asyncio.AbstractEventLoop] | None = None
     if implementations()["loop"] == "uvloop":
         factory = import_module("uvloop").new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
-        runner.run(main())
+    try:
+        with asyncio.Runner(loop_factory=factory) as runner:
+            runner.run(main())
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
 
 
 class _Server(uvicorn.Server):
@@ -78,9 +88,10 @@ async def serve_apps(apps: Mapping[str, ASGIApp], *, log_level: str = "warning")
         servers[name] = (_Server(config), _listening_socket())
     tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in servers.values()]
     while not all(server.started for server, _ in servers.values()):
-        for task in tasks:
-            if task.done():
-                task.result()  # a server that failed to start raises here
+        for (name, (server, _)), task in zip(servers.items(), tasks, strict=True):
+            if task.done() and not server.started:
+                task.result()  # a server that failed to start raises here, or
+                raise RuntimeError(f"{name} stopped while starting (its lifespan failed)")
         await asyncio.sleep(0.01)
     ports = {name: sock.getsockname()[1] for name, (_, sock) in servers.items()}
     hello = {"ports": ports, "pid": os.getpid(), **implementations()}

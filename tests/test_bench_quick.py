@@ -19,6 +19,7 @@ import pytest
 import providers.autodns.sandbox as autodns_sandbox
 import providers.is24.sandbox as is24_sandbox
 import providers.spark.sandbox as spark_sandbox
+from bench.children import Child, ChildFailed
 from bench.gateway_log import error_kinds
 from bench.gateway_server import settings_for
 from bench.measure import Measurement, RunConfig
@@ -236,3 +237,11 @@ async def test_sandboxes_short_of_contacts_are_topped_up_through_the_api(
     ids = await seeded_ids(http, url)
     assert {p: len(found) for p, found in ids.items()} == dict(NEEDED)
     assert all(len(set(found)) == len(found) for found in ids.values())
+
+
+# -- processes -----------------------------------------------------------------------------
+
+
+async def test_a_child_that_cannot_start_fails_at_once_with_its_log(tmp_path: Path) -> None:
+    with pytest.raises(ChildFailed, match=r"(?s)gateway exited.*KeyError"):
+        await Child.start("gateway", "bench.gateway_server", "{}", str(tmp_path), log_dir=tmp_path)
