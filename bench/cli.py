@@ -168,7 +168,15 @@ def _git_commit() -> str:
     git = shutil.which("git")
     if git is None:
         return "unknown"
-    result = subprocess.run(  # noqa: S603  -- fixed arguments, our own repository
-        [git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+
+    def git_says(*args: str) -> str:
+        result = subprocess.run(  # noqa: S603  -- fixed arguments, our own repository
+            [git, *args], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        return result.stdout.strip()
+
+    commit = git_says("rev-parse", "--short", "HEAD") or "unknown"
+    changed = git_says(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"
     )
-    return result.stdout.strip() or "unknown"
+    return f"{commit} plus uncommitted changes" if changed else commit
