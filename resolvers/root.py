@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from resolvers.federation import SubgraphSchema
 from resolvers.masking import MaskUnexpectedErrors
 from resolvers.mutation import Mutation
 from resolvers.query import Query
@@ -20,16 +25,39 @@ CONTACT_TYPES: list[type] = [SparkContact, DomainContact, RealtorContact]
 class GatewaySchema(strawberry.Schema):
     """Strawberry's schema without its default error logging (masking logs what matters)."""
 
+    hide_suggestions: bool = False
+    """No "Did you mean" in execution errors either (graphql-core's switch; validation
+    has its own, see gateway/limits)."""
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": self.hide_suggestions}
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
 
 
-def build_schema() -> strawberry.Schema:
-    return GatewaySchema(
+class GatewaySubgraphSchema(SubgraphSchema, GatewaySchema):
+    """The same schema as an Apollo Federation v2 subgraph (resolvers/federation.py)."""
+
+
+def build_schema(
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+    *,
+    hide_suggestions: bool = False,
+    federation: bool = False,
+) -> strawberry.Schema:
+    """`extensions` run first (the gateway's document limits), before masking and notes;
+    `federation` serves the subgraph schema (contacts as entities, `_service`, `_entities`)."""
+    schema = (GatewaySubgraphSchema if federation else GatewaySchema)(
         query=Query,
         mutation=Mutation,
         types=CONTACT_TYPES,
-        extensions=[MaskUnexpectedErrors, ResponseNotes],
+        extensions=[*extensions, MaskUnexpectedErrors, ResponseNotes],
     )
+    schema.hide_suggestions = hide_suggestions
+    return schema
