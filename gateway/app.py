@@ -15,20 +15,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+from gateway.auth import Authenticator
 from gateway.cache import SqliteCache
+from gateway.cors import cors_middleware
 from gateway.database import open_database
 from gateway.graphiql import STATIC_PATH, static_files
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.health import healthz, readyz
 from gateway.metrics import CONTENT_TYPE
 from gateway.persisted import PersistedQueries, load_allow_list
-from gateway.providers import build_providers
 from gateway.request_ids import RequestIdMiddleware
 from gateway.sandboxes import EmbeddedSandboxes
 from gateway.settings import Settings
 from gateway.telemetry import GatewayTelemetry
+from gateway.tenants import build_tenants
 from providers.breaker import CircuitState
 from providers.model import ProviderName
+from resolvers.access import DEFAULT_TENANT
 from resolvers.cache_policy import Ttl
 from resolvers.read_through import CachedReads
 from resolvers.root import build_schema
@@ -44,9 +47,17 @@ async def metrics(request: Request) -> Response:
     return Response(telemetry.metrics.render(), media_type=CONTENT_TYPE)
 
 
-def banner(settings: Settings, sandboxes: EmbeddedSandboxes) -> str:
-    """What `serve` prints once it is up: where GraphiQL is, and each sandbox."""
+OPEN_WARNING = (
+    "AUTHENTICATION IS OFF (auth.mode = open): anyone who reaches this port reads and "
+    "writes through the sandboxes; configure auth before connecting real providers"
+)
+
+
+def banner(settings: Settings, sandboxes: EmbeddedSandboxes, *, open_auth: bool = False) -> str:
+    """What `serve` prints once it is up: where GraphiQL is, each sandbox, and open auth."""
     lines = [f"contact-gateway: GraphiQL at http://{settings.host}:{settings.port}/graphql"]
+    if open_auth:
+        lines.append(f"!!! {OPEN_WARNING} !!!")
     if sandboxes.running:
         lines.append("sandboxes (no real provider configured; data is fake and resets on restart):")
         lines.extend(sandboxes.describe())
@@ -113,6 +124,7 @@ def create_app(
     `span_exporter` lets tests collect this app's OpenTelemetry spans in memory.
     """
     telemetry = GatewayTelemetry.create(settings.tracing, span_exporter)
+    authenticator = Authenticator(settings)  # a bad JWT key stops start-up here
     endpoint = GraphQLEndpoint(
         build_schema(), PersistedQueries(None), telemetry, graphiql=settings.graphiql
     )
@@ -133,13 +145,17 @@ def create_app(
         app.state.cache = cache
         app.state.telemetry = telemetry
         app.state.new_reads = reads_factory(cache, settings, telemetry)
-        app.state.providers = build_providers(settings, sandboxes, [telemetry])
-        if announce:
-            print(banner(settings, sandboxes), flush=True)  # the CLI's start-up banner
+        app.state.authenticator = authenticator
+        app.state.tenants = build_tenants(settings, sandboxes, [telemetry])
+        app.state.providers = app.state.tenants[DEFAULT_TENANT]  # health, readiness, metrics
+        if authenticator.open:
+            log.warning(OPEN_WARNING)
+        if announce:  # the CLI's start-up banner
+            print(banner(settings, sandboxes, open_auth=authenticator.open), flush=True)
         try:
             yield
         finally:
-            await app.state.providers.aclose()
+            await app.state.tenants.aclose()
             if database is not None:
                 await database.close()
             await sandboxes.stop()
@@ -154,5 +170,5 @@ def create_app(
             Mount(STATIC_PATH, app=static_files(), name="graphiql-static"),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[Middleware(RequestIdMiddleware), *cors_middleware(settings.cors)],
     )

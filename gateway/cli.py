@@ -12,11 +12,14 @@ from pathlib import Path
 import uvicorn
 from pydantic import ValidationError
 
+from gateway.api_keys import config_snippet, key_digest, new_key
 from gateway.app import create_app
+from gateway.auth_settings import ApiKeyClient
 from gateway.cache import SqliteCache
 from gateway.database import open_database
 from gateway.logs import configure_logging
 from gateway.settings import Settings, load_settings
+from resolvers.access import Role
 from resolvers.root import build_schema
 
 
@@ -31,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="inspect or empty the read cache")
     cache.add_argument("action", choices=["stats", "clear"])
     cache.add_argument("--config", type=Path, help="TOML config file (for data_dir)")
+    auth = sub.add_parser("auth", help="gateway client credentials")
+    auth.add_argument("action", choices=["new-key"], help="new-key: mint an API key")
+    auth.add_argument("--id", default="client", help="the client's name (default: client)")
+    auth.add_argument("--tenant", default="default", help="whose providers it uses")
+    auth.add_argument("--role", default="public", choices=[r.value for r in Role])
     return parser
 
 
@@ -63,6 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "schema":
         sys.stdout.write(schema_sdl())
         return 0
+    if args.command == "auth":
+        try:
+            sys.stdout.write(new_key_text(args.id, args.tenant, Role(args.role)))
+        except ValidationError as exc:
+            print(f"contact-gateway: bad client:\n{exc}", file=sys.stderr)
+            return 2
+        return 0
     try:
         settings = _settings(args)
     except (ValidationError, FileNotFoundError, ValueError) as exc:
@@ -73,6 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "cache":
         print(json.dumps(asyncio.run(cache_command(settings, args.action))))
     return 0
+
+
+def new_key_text(client_id: str, tenant: str, role: Role) -> str:
+    """A fresh API key, and the config lines that admit it (they hold only its hash)."""
+    key = new_key()
+    client = ApiKeyClient(id=client_id, sha256=key_digest(key), tenant=tenant, role=role)
+    return (
+        f"API key (give it to the client; it is not stored anywhere):\n  {key}\n\n"
+        f"Add to the gateway's config file:\n\n{config_snippet(client)}"
+    )
 
 
 async def cache_command(settings: Settings, action: str) -> dict[str, int]:

@@ -27,6 +27,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from gateway.auth import API_KEY_HEADER, Principal, Unauthenticated
+from gateway.csrf import refuse_simple_post
 from gateway.graphiql import graphiql_page
 from gateway.graphql_request import (
     GRAPHQL_RESPONSE,
@@ -43,7 +45,10 @@ from gateway.telemetry import GatewayTelemetry, OperationOutcome
 from providers.registry import ProviderSet
 from resolvers.context import GatewayContext
 
-NO_STORE: Final = {"Cache-Control": "private, no-store", "Vary": "Accept, Authorization"}
+NO_STORE: Final = {
+    "Cache-Control": "private, no-store",
+    "Vary": "Accept, Authorization, X-API-Key",
+}
 GET_OPERATIONS: Final = frozenset({OperationType.QUERY})
 POST_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
@@ -85,11 +90,15 @@ class GraphQLEndpoint:
         media = JSON  # until the Accept header is understood
         try:
             media = response_media_type(request)
+            principal = request.app.state.authenticator.principal(request.headers)
             graphql_request = await self._parse(request)
             name = graphql_request.operation_name or _first_operation_name(graphql_request.query)
-            result = await self._execute(request, graphql_request)
+            result = await self._execute(request, graphql_request, principal)
+        except Unauthenticated as exc:
+            response = _error_response(401, exc.message, "UNAUTHENTICATED", media, exc.headers)
+            return OperationOutcome(name, "unauthenticated"), response
         except BadRequest as exc:
-            response = _error_response(exc.status, exc.message, "BAD_REQUEST", media, exc.headers)
+            response = _error_response(exc.status, exc.message, exc.code, media, exc.headers)
             return OperationOutcome(name, "http_error"), response
         except PersistedQueryError as exc:
             response = _error_response(exc.status, exc.message, exc.code, media)
@@ -109,27 +118,35 @@ class GraphQLEndpoint:
             and request.method == "GET"
             and "persistedQuery" in graphql_request.extensions
             and "authorization" not in request.headers
+            and API_KEY_HEADER not in request.headers
         )
 
     async def _parse(self, request: Request) -> GraphQLRequest:
         if request.method == "GET":
             return from_get(request)
         if request.method == "POST":
+            refuse_simple_post(request)
             return await from_post(request)
         raise BadRequest(405, "use GET or POST", {"Allow": "GET, POST"})
 
-    async def _execute(self, request: Request, graphql: GraphQLRequest) -> ExecutionResult:
+    async def _execute(
+        self, request: Request, graphql: GraphQLRequest, principal: Principal
+    ) -> ExecutionResult:
         document = await self.persisted.document(graphql.query, graphql.extensions)
         if document is None:
             raise BadRequest(400, "the request has no query")
         allowed = GET_OPERATIONS if request.method == "GET" else POST_OPERATIONS
-        providers: ProviderSet = request.app.state.providers
+        providers: ProviderSet = request.app.state.tenants[principal.tenant]
         try:
             return await self.schema.execute(
                 document,
                 variable_values=graphql.variables,
                 context_value=GatewayContext(
-                    request=request, providers=providers, reads=request.app.state.new_reads()
+                    request=request,
+                    providers=providers,
+                    reads=request.app.state.new_reads(),
+                    tenant=principal.tenant,
+                    role=principal.role,
                 ),
                 operation_name=graphql.operation_name,
                 allowed_operation_types=allowed,

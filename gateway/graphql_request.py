@@ -22,11 +22,19 @@ MAX_BODY_BYTES: Final = 256 * 1024
 class BadRequest(Exception):
     """The HTTP request is not a valid GraphQL-over-HTTP request."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        code: str = "BAD_REQUEST",
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

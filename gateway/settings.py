@@ -8,17 +8,19 @@ message (pydantic-settings does the parsing; we only declare).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from gateway.auth_settings import NAME, AuthSettings, CorsSettings, check_auth
 from providers.http import require_https
 from providers.spark.types import SparkRole
 
@@ -97,6 +99,33 @@ class SandboxSettings(BaseModel):
         return host
 
 
+SparkSandboxIdentity = Literal[
+    "private", "idx", "public", "vow", "portal", "replication", "agent-b"
+]
+
+
+class TenantSandbox(BaseModel):
+    """Which sandbox identity a tenant uses where a sandbox stands in for a provider."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spark: SparkSandboxIdentity | None = Field(
+        None, description="a Spark sandbox token (None: the one of sandbox.spark_role)"
+    )
+    is24: Literal["default", "other"] = Field("default", description="an IS24 sandbox realtor")
+
+
+class TenantSettings(BaseModel):
+    """One tenant's own provider credentials (the top-level sections are `default`'s)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spark: SparkSettings | None = None
+    is24: Is24Settings | None = None
+    autodns: AutoDnsSettings | None = None
+    sandbox: TenantSandbox = TenantSandbox()
+
+
 class ProviderTtl(BaseModel):
     """How long one provider's reads stay fresh in the cache (RELIABILITY.md: 60 to 300 s)."""
 
@@ -167,6 +196,25 @@ class Settings(BaseSettings):
     is24: Is24Settings | None = None
     autodns: AutoDnsSettings | None = None
     sandbox: SandboxSettings = SandboxSettings()
+    auth: AuthSettings = AuthSettings()
+    cors: CorsSettings = CorsSettings()
+    tenants: dict[str, TenantSettings] = Field(
+        default_factory=dict, description="more tenants, each with its own provider credentials"
+    )
+
+    @field_validator("tenants")
+    @classmethod
+    def _tenant_names(cls, tenants: dict[str, TenantSettings]) -> dict[str, TenantSettings]:
+        for name in tenants:
+            if name == "default" or not re.fullmatch(NAME, name):
+                raise ValueError(f"tenants: bad name {name!r} (the top level is 'default')")
+        return tenants
+
+    @model_validator(mode="after")
+    def _who_may_call(self) -> Settings:
+        """Real providers are never open to unauthenticated callers (gateway/auth_settings)."""
+        check_auth(self)
+        return self
 
     @property
     def database_path(self) -> Path:

@@ -18,6 +18,7 @@ import providers.autodns.sandbox as autodns_sandbox
 import providers.is24.sandbox as is24_sandbox
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
+from gateway.auth_settings import AuthSettings
 from gateway.settings import (
     AutoDnsSettings,
     Is24Settings,
@@ -92,6 +93,9 @@ class Gateway:
         return result
 
 
+OPEN = AuthSettings(mode="open")
+"""Auth off: these stacks talk to sandboxes on loopback only (never to a real provider)."""
+
 TEST_DATA_ROOT = Path(tempfile.mkdtemp(prefix="contact-gateway-tests-"))
 atexit.register(shutil.rmtree, TEST_DATA_ROOT, True)
 
@@ -106,7 +110,9 @@ def spark_settings(
 ) -> Settings:
     secret = SecretStr(token or SPARK_TOKENS[role])
     spark = SparkSettings(base_url=base_url, access_token=secret, role=role, **extra)
-    return Settings(spark=spark, sandbox=SandboxSettings(enabled=False), data_dir=fresh_data_dir())
+    return Settings(
+        spark=spark, sandbox=SandboxSettings(enabled=False), data_dir=fresh_data_dir(), auth=OPEN
+    )
 
 
 @asynccontextmanager
@@ -130,7 +136,9 @@ def autodns_settings(base_url: str, data_dir: Path, **extra: Any) -> Settings:
         context=extra.pop("context", autodns_sandbox.CONTEXT),
         **extra,
     )
-    return Settings(autodns=autodns, sandbox=SandboxSettings(enabled=False), data_dir=data_dir)
+    return Settings(
+        autodns=autodns, sandbox=SandboxSettings(enabled=False), data_dir=data_dir, auth=OPEN
+    )
 
 
 @asynccontextmanager
@@ -158,7 +166,9 @@ def is24_settings(base_url: str, **extra: Any) -> Settings:
         token_secret=SecretStr(extra.pop("token_secret", is24_sandbox.TOKEN_SECRET)),
         **extra,
     )
-    return Settings(is24=is24, sandbox=SandboxSettings(enabled=False), data_dir=fresh_data_dir())
+    return Settings(
+        is24=is24, sandbox=SandboxSettings(enabled=False), data_dir=fresh_data_dir(), auth=OPEN
+    )
 
 
 @asynccontextmanager

@@ -22,7 +22,7 @@ def test_file_then_environment_then_flags(tmp_path: Path, monkeypatch: pytest.Mo
     config = tmp_path / "gateway.toml"
     config.write_text(
         'port = 9000\n[spark]\nbase_url = "https://sparkapi.com"\naccess_token = "file-token"\n'
-        'role = "IDX"\n'
+        'role = "IDX"\n[[auth.api_keys]]\nid = "web"\nsha256 = "' + "ab" * 32 + '"\nrole = "idx"\n'
     )
     monkeypatch.setenv("CONTACT_GATEWAY_SPARK__ROLE", "Public")
     settings = load_settings(config, host="0.0.0.0")

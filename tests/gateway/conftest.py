@@ -12,7 +12,7 @@ from gateway.app import create_app
 from gateway.settings import AutoDnsSettings, SandboxSettings, Settings, SparkSettings
 from providers.sandboxing import ServedApp
 from providers.spark.types import SparkRole
-from tests.harness import Gateway, Sandbox, fresh_data_dir, spark_stack
+from tests.harness import OPEN, Gateway, Sandbox, fresh_data_dir, spark_stack
 
 
 @pytest.fixture
@@ -51,6 +51,7 @@ async def graph() -> AsyncIterator[tuple[Gateway, dict[str, Sandbox]]]:
             ),
             sandbox=SandboxSettings(enabled=False),
             data_dir=fresh_data_dir(),
+            auth=OPEN,
         )
         async with ServedApp(create_app(settings)) as served:
             yield (
