@@ -61,7 +61,13 @@ async def exchange(
         # Redirects are never followed: a signed or authenticated request must not be
         # replayed against whatever host a Location header names.
         async with session.request(
-            method, url, data=data, headers=headers, allow_redirects=False, timeout=timeout
+            method,
+            url,
+            data=data,
+            headers=headers,
+            allow_redirects=False,
+            timeout=timeout,
+            middlewares=write_outcome.sent_once(method),
         ) as resp:
             write_outcome.answered(method, resp.status)
             body = await _read_capped(resp, provider, max_body)

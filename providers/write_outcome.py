@@ -14,6 +14,10 @@ caller must know whether the provider may have applied it:
 `exchange()` (providers/http.py) reports every answer and every lost exchange
 here; `watching()` collects them for one operation (context variables reach the
 tasks the operation starts). Outside `watching()` nothing is recorded.
+
+aiohttp itself resends PUT and DELETE once when a kept-alive connection drops;
+`sent_once()` stops that for writes: a write goes out at most once per attempt,
+and a lost one is reported as lost.
 """
 
 from __future__ import annotations
@@ -31,6 +35,29 @@ from providers.errors import NotSent, OutcomeUnknown, ProviderError
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 AMBIGUOUS_STATUSES: Final = frozenset({502, 504})
 NEVER_SENT: Final = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, NotSent)
+
+
+class NotResent(aiohttp.ClientConnectionError):
+    """The connection dropped after a write was sent; it is not sent again."""
+
+
+def sent_once(method: str) -> tuple[aiohttp.ClientMiddlewareType, ...] | None:
+    """Per-request aiohttp middleware for a state-changing request: a second send (aiohttp's
+    own retry on a dropped connection) fails as NotResent instead."""
+    if method.upper() in SAFE_METHODS:
+        return None
+    sent = False
+
+    async def once(
+        request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        nonlocal sent
+        if sent:
+            raise NotResent(f"the connection dropped after {request.method} was sent")
+        sent = True
+        return await handler(request)
+
+    return (once,)
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from providers.registry import ProviderSet
 from resolvers.access import Role
+from resolvers.idempotency import IdempotencyLedger
 from resolvers.identity import IdentityMatcher
 from resolvers.loaders import ContactLoaders
 from resolvers.read_through import CachedReads
@@ -23,6 +24,8 @@ class GatewayContext:
     """Whose request this is (gateway/auth.py); scopes the idempotency ledger and caches."""
     role: Role = Role.PRIVATE
     """The caller's role (gateway/auth.py); `entry_for` refuses what it may not do."""
+    idempotency: IdempotencyLedger | None = None
+    """The idempotency-key ledger (gateway/idempotency.py); None: keys are refused."""
     loaders: ContactLoaders = field(init=False)
     partial_errors: list[GraphQLError] = field(default_factory=list)
     """Errors of one provider in a field that still returns the others' data."""

@@ -3,7 +3,9 @@
 Each mutation validates with the provider's rules (inside the adapter) before any
 upstream call; input problems come back as `userErrors` with field paths under
 `input`, provider outages as GraphQL errors with a code. Nothing is half-written:
-the adapters send one write request per mutation.
+the adapters send one write request per mutation. Every write may carry an
+`idempotencyKey` and goes through `resolvers/safe_writes.py` (applied at most once
+per key; OUTCOME_UNKNOWN when its answer was lost).
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from typing import Annotated
 import strawberry
 
 from providers.base import Operation, SupportsMyContact, SupportsTransfer
-from providers.errors import IssueCode, ProviderError
+from providers.errors import IssueCode
 from providers.model import ContactRecord, ProviderName
+from resolvers import reconcile
 from resolvers.context import GatewayContext
-from resolvers.errors import GatewayError, provider_error, user_error, user_errors_for
+from resolvers.errors import GatewayError, user_error
+from resolvers.idempotency import WriteResult, fingerprint, valid_key
 from resolvers.query import entry_for
+from resolvers.reconcile import Reconcile
+from resolvers.safe_writes import Write, perform
 from schema.convert import contact_object
 from schema.ids import InvalidGlobalId, decode_global_id, encode_global_id
 from schema.inputs import (
@@ -52,27 +58,47 @@ def _block_errors(data: ContactFieldsInput, provider: ProviderName) -> list[User
     ]
 
 
+def _key_errors(key: str | None) -> list[UserError]:
+    if key is None or valid_key(key):
+        return []
+    message = "an idempotency key is 1 to 255 visible ASCII characters"
+    return [user_error(["idempotencyKey"], IssueCode.INVALID, message)]
+
+
+def _contact_result(record: ContactRecord) -> WriteResult:
+    return WriteResult(record=record)
+
+
 async def _run(
     info: Info,
     name: ProviderName,
     write: Callable[[], Awaitable[ContactRecord]],
+    once: tuple[str | None, str, Reconcile],
     prefix: tuple[str, ...] = ("input",),
     native_id: str | None = None,
 ) -> ContactPayload:
-    entry = entry_for(info, name)
-    try:
-        record = await entry.call(write())
-    except ProviderError as exc:
-        await info.context.reads.invalidate(entry, native_id)  # the outcome may be unknown
-        errors = user_errors_for(exc, prefix)
-        if errors is None:
-            raise provider_error(exc) from exc
+    """`once` is (idempotency key, fingerprint of the request, how to reconcile it)."""
+    key, digest, reconciler = once
+    errors = _key_errors(key)
+    if errors:
         return ContactPayload(contact=None, user_errors=errors)
-    await info.context.reads.invalidate(entry, native_id or record.native_id)
-    return ContactPayload(contact=contact_object(record), user_errors=[])
+    entry = entry_for(info, name)
+    safe = Write(entry, write, _contact_result, digest, reconciler, prefix, native_id)
+    result = await perform(info.context, safe, key)
+    contact = contact_object(result.record) if result.record is not None else None
+    return ContactPayload(contact=contact, user_errors=list(result.user_errors))
 
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="The contact's global id.")]
+KeyArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Makes retrying safe: within 24 h the same key with the same request "
+        "answers the first result without writing again; with another request it is "
+        "IDEMPOTENCY_KEY_REUSED. 1 to 255 visible ASCII characters, new for each write "
+        "(a UUID). After OUTCOME_UNKNOWN, retry with the same key."
+    ),
+]
 
 
 @strawberry.type(description="Writes: each validates with the provider's rules first.")
@@ -82,12 +108,16 @@ class Mutation:
         self,
         info: Info,
         input: Annotated[CreateContactInput, strawberry.argument(description="The new contact.")],
+        idempotency_key: KeyArg = None,
     ) -> ContactPayload:
         errors = _block_errors(input, input.provider)
         if errors:
             return ContactPayload(contact=None, user_errors=errors)
         provider = entry_for(info, input.provider, Operation.CREATE).provider
-        return await _run(info, input.provider, lambda: provider.create(input.to_model()))
+        data = input.to_model()
+        digest = fingerprint("createContact", input.provider, data)
+        once = (idempotency_key, digest, reconcile.for_create(data))
+        return await _run(info, input.provider, lambda: provider.create(data), once)
 
     @strawberry.mutation(description="Change the given fields of a contact; others stay.")
     async def update_contact(
@@ -95,6 +125,7 @@ class Mutation:
         info: Info,
         id: IdArg,
         input: Annotated[UpdateContactInput, strawberry.argument(description="What changes.")],
+        idempotency_key: KeyArg = None,
     ) -> ContactPayload:
         decoded = _decode(id)
         if isinstance(decoded, list):
@@ -104,30 +135,39 @@ class Mutation:
         if errors:
             return ContactPayload(contact=None, user_errors=errors)
         provider = entry_for(info, name, Operation.UPDATE).provider
+        data = input.to_model()
+        digest = fingerprint("updateContact", name, native_id, data)
+        once = (idempotency_key, digest, reconcile.for_update(native_id, data))
         return await _run(
-            info, name, lambda: provider.update(native_id, input.to_model()), native_id=native_id
+            info, name, lambda: provider.update(native_id, data), once, native_id=native_id
         )
 
     @strawberry.mutation(description="Delete a contact.")
-    async def delete_contact(self, info: Info, id: IdArg) -> DeleteContactPayload:
+    async def delete_contact(
+        self, info: Info, id: IdArg, idempotency_key: KeyArg = None
+    ) -> DeleteContactPayload:
         decoded = _decode(id)
         if isinstance(decoded, list):
             return DeleteContactPayload(deleted_id=None, user_errors=decoded)
+        errors = _key_errors(idempotency_key)
+        if errors:
+            return DeleteContactPayload(deleted_id=None, user_errors=errors)
         name, native_id = decoded
         entry = entry_for(info, name, Operation.DELETE)
-        try:
-            trace_id = await entry.call(entry.provider.delete(native_id))
-        except ProviderError as exc:
-            await info.context.reads.invalidate(entry, native_id)
-            errors = user_errors_for(exc, ("input",))
-            if errors is None:
-                raise provider_error(exc) from exc
-            return DeleteContactPayload(deleted_id=None, user_errors=errors)
-        await info.context.reads.invalidate(entry, native_id)
+        deleted = encode_global_id(name, native_id)
+        write = Write(
+            entry,
+            lambda: entry.provider.delete(native_id),
+            lambda trace_id: WriteResult(deleted_id=deleted, trace_id=trace_id),
+            fingerprint("deleteContact", name, native_id),
+            reconcile.for_delete(name, native_id),
+            native_id=native_id,
+        )
+        result = await perform(info.context, write, idempotency_key)
         return DeleteContactPayload(
-            deleted_id=strawberry.ID(encode_global_id(name, native_id)),
-            user_errors=[],
-            trace_id=trace_id,
+            deleted_id=strawberry.ID(result.deleted_id) if result.deleted_id else None,
+            user_errors=list(result.user_errors),
+            trace_id=result.trace_id,
         )
 
     @strawberry.mutation(
@@ -139,6 +179,7 @@ class Mutation:
         info: Info,
         id: IdArg,
         owner_id: Annotated[str, strawberry.argument(description="Spark id of the new owner.")],
+        idempotency_key: KeyArg = None,
     ) -> ContactPayload:
         decoded = _decode(id)
         if isinstance(decoded, list):
@@ -156,8 +197,10 @@ class Mutation:
                     )
                 ],
             )
+        digest = fingerprint("transferContact", name, native_id, owner_id)
+        once = (idempotency_key, digest, reconcile.for_transfer(native_id, owner_id))
         return await _run(
-            info, name, lambda: provider.transfer(native_id, owner_id), (), native_id=native_id
+            info, name, lambda: provider.transfer(native_id, owner_id), once, (), native_id
         )
 
     @strawberry.mutation(description="Change the Spark user's own contact (permitted fields only).")
@@ -165,8 +208,12 @@ class Mutation:
         self,
         info: Info,
         input: Annotated[UpdateMyContactInput, strawberry.argument(description="What changes.")],
+        idempotency_key: KeyArg = None,
     ) -> ContactPayload:
         provider = entry_for(info, ProviderName.SPARK, Operation.UPDATE_ME).provider
         if not isinstance(provider, SupportsMyContact):
             raise GatewayError("this provider has no current-user contact", "UNSUPPORTED")
-        return await _run(info, ProviderName.SPARK, lambda: provider.update_me(input.to_model()))
+        data = input.to_model()
+        digest = fingerprint("updateMyContact", data)
+        once = (idempotency_key, digest, reconcile.for_update_me(data))
+        return await _run(info, ProviderName.SPARK, lambda: provider.update_me(data), once)
