@@ -28,18 +28,32 @@ from providers.model import (
     ContactFilter,
     ContactRecord,
     EmailKind,
+    FieldPath,
     ProviderName,
     SortDirection,
     SortField,
     SortOrder,
     extras_of,
 )
+from providers.wildcards import wildcard_match
 
 UNANSWERABLE: Final = {"updated_since": "updatedSince", "created_since": "createdSince"}
+TEXT_FILTERS: Final = {
+    "display_name": "displayName",
+    "given_name": "givenName",
+    "family_name": "familyName",
+    "email": "email",
+    "phone": "phone",
+    "organization": "organization",
+    "city": "city",
+    "postal_code": "postalCode",
+}
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_filter(flt: ContactFilter) -> None:
-    """Refuse filters IS24 data cannot answer (no timestamps) before any upstream call."""
+    """Refuse filters IS24 data cannot answer (no timestamps) and values no contact can
+    hold (control characters, as every provider refuses them) before any upstream call."""
     issues = [
         FieldIssue(
             ("filter", name),
@@ -49,18 +63,28 @@ def check_filter(flt: ContactFilter) -> None:
         for attribute, name in UNANSWERABLE.items()
         if getattr(flt, attribute) is not None
     ]
+    issues += [
+        FieldIssue(path, IssueCode.INVALID, "control characters are not allowed in filters")
+        for path, value in _filter_texts(flt)
+        if _CONTROL.search(value)
+    ]
     if issues:
         raise ValidationFailed(issues, provider=ProviderName.IS24)
 
 
-def _pattern(text: str) -> re.Pattern[str]:
-    pieces = (re.escape(piece) for piece in text.casefold().split("*"))
-    return re.compile(".*".join(pieces), re.DOTALL)
+def _filter_texts(flt: ContactFilter) -> list[tuple[FieldPath, str]]:
+    texts: list[tuple[FieldPath, str | None]] = [
+        (("filter", name), getattr(flt, attribute)) for attribute, name in TEXT_FILTERS.items()
+    ]
+    texts += [(("filter", "tags"), tag) for tag in flt.tags or ()]
+    if isinstance(flt.extras, Is24Filter):
+        texts.append((("filter", "is24", "externalId"), flt.extras.external_id))
+    return [(path, value) for path, value in texts if value is not None]
 
 
 def text_matches(pattern: str, value: str | None) -> bool:
-    """Whole-value, case-insensitive match with `*` as a wildcard."""
-    return value is not None and _pattern(pattern).fullmatch(value.casefold()) is not None
+    """Whole-value, case-insensitive match with `*` as a wildcard (linear time)."""
+    return value is not None and wildcard_match(pattern, value)
 
 
 def _digits(text: str) -> str:

@@ -27,12 +27,13 @@ Errors: syntax, unknown or unsearchable fields and values of the wrong type rais
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+
+from providers.wildcards import wildcard_match
 
 SYNTAX_ERROR = 1040
 LIMIT_ERROR = 1041
@@ -423,16 +424,9 @@ def _equal(kind: FieldKind, element: object, value: Value) -> bool:
         return False
     if kind is FieldKind.EXACT or "*" not in value:
         return element.lower() == value.lower()
-    pattern = _wildcard(value)
     if kind is FieldKind.NAME and not any(ch.isspace() for ch in value):
-        return any(pattern.fullmatch(word) for word in element.split())
-    return pattern.fullmatch(element) is not None
-
-
-@functools.lru_cache(maxsize=512)
-def _wildcard(value: str) -> re.Pattern[str]:
-    body = ".*".join(re.escape(part) for part in value.split("*"))
-    return re.compile(body, re.IGNORECASE | re.DOTALL)
+        return any(wildcard_match(value, word) for word in element.split())
+    return wildcard_match(value, element)
 
 
 def _order(element: object, value: Value) -> int | None:
