@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from providers.errors import NotFound, ProviderError
 from providers.model import ContactRecord, ProviderName, ReadWants
+from providers.native_ids import could_exist
 from providers.registry import ProviderSet
 from resolvers.cache_policy import ReadFreshness
 from resolvers.read_through import CachedReads
@@ -67,6 +68,8 @@ class ContactLoaders:
         wants: ReadWants,
         freshness: ReadFreshness = DEFAULT_FRESHNESS,
     ) -> ContactRecord | None:
+        if not could_exist(provider, native_id):
+            return None  # no call, no cache row for an id the provider cannot have
         return await self.records.load(RecordKey(provider, native_id, wants, freshness))
 
     async def expanded(self, record: ContactRecord, expansion: str) -> ContactRecord:

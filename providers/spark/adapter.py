@@ -39,6 +39,7 @@ from providers.spark.mapping import (
 )
 from providers.spark.types import Expansion, RecordStatus, SparkExtras, SparkFilter, SparkRole
 from providers.spark.validation import (
+    SPARK_ID,
     check_my_contact_write,
     check_owner_id,
     check_shape,
@@ -272,8 +273,9 @@ class SparkProvider:
 
 
 def filters_ok(native_id: str) -> bool:
-    """Only well-formed Spark ids are asked for; others simply do not exist."""
-    return native_id.isdigit() and len(native_id) <= 40
+    """Only well-formed Spark ids are asked for; others simply do not exist (ASCII digits
+    only: `str.isdigit` would let '²' or Arabic-Indic digits into `_filter`)."""
+    return SPARK_ID.fullmatch(native_id) is not None
 
 
 def _unconnected(flt: ContactFilter) -> bool:
