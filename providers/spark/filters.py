@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final, TypeAlias
+from urllib.parse import quote
 
 from providers.errors import FieldIssue, IssueCode, ValidationFailed
 from providers.model import ContactFilter, FieldPath, ProviderName
@@ -23,6 +24,12 @@ from providers.spark.types import SparkFilter
 MAX_EXPRESSIONS: Final = 75
 MAX_DEPTH: Final = 2
 MAX_LIST_VALUES: Final = 200
+MAX_VALUE_LENGTH: Final = 300
+"""No searchable Spark attribute is longer, so a longer value can match nothing."""
+MAX_ENCODED_LENGTH: Final = 6_000
+"""The `_filter` as it travels in the URL (percent-encoded). Servers bound the request
+line (8 KiB is the common default: Apache's LimitRequestLine, nginx's header buffers);
+with `_select`, `_expand` and paging beside it, a longer filter would be cut off upstream."""
 _FORBIDDEN_IN_STRINGS: Final = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
@@ -90,7 +97,15 @@ def render(terms: Sequence[Term]) -> str | None:
     if not terms:
         return None
     _check_limits(terms)
-    return " And ".join(_render_term(t, nested=len(terms) > 1) for t in terms)
+    text = " And ".join(_render_term(t, nested=len(terms) > 1) for t in terms)
+    if len(quote(text, safe="")) > MAX_ENCODED_LENGTH:
+        raise _invalid(
+            ("filter",),
+            f"the filter is too long for Spark (over {MAX_ENCODED_LENGTH} characters encoded)",
+            IssueCode.LIMIT_EXCEEDED,
+            "1041",
+        )
+    return text
 
 
 def _render_term(term: Term, *, nested: bool) -> str:
@@ -112,6 +127,8 @@ def _literal(value: Value, path: FieldPath) -> str:
         return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if _FORBIDDEN_IN_STRINGS.search(value):
         raise _invalid(path, "control characters and backslashes are not allowed in filters")
+    if len(value) > MAX_VALUE_LENGTH:
+        raise _invalid(path, f"at most {MAX_VALUE_LENGTH} characters", IssueCode.TOO_LONG)
     return "'" + value.replace("'", "\\'") + "'"
 
 
