@@ -7,9 +7,13 @@ area-code lengths and validity are data we should not maintain by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat
+
+if TYPE_CHECKING:
+    from providers.model import PhoneInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +60,19 @@ def _parts(number: PhoneNumber) -> ParsedPhone:
         subscriber=national[area_length:] if area_length else national,
         region=phonenumbers.region_code_for_number(number),
     )
+
+
+def given_parts(phone: PhoneInput) -> tuple[str, ...]:
+    """The parts of an input number that were given (country code, area code, subscriber).
+
+    When any part is given the parts win and `number` is ignored: the rule IS24
+    documents and the GraphQL input describes, so every provider reads an input alike
+    (and a part is always checked, never silently dropped).
+    """
+    return tuple(p for p in (phone.country_code, phone.area_code, phone.subscriber) if p)
+
+
+def number_source(index: int, phone: PhoneInput) -> tuple[str, ...]:
+    """The input path a number's problems are reported on: `number`, or the whole phone
+    when it was given in parts."""
+    return ("phones", str(index)) if given_parts(phone) else ("phones", str(index), "number")

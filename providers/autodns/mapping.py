@@ -45,7 +45,7 @@ from providers.model import (
     ProviderName,
     is_set,
 )
-from providers.phones import parse_phone
+from providers.phones import given_parts, number_source, parse_phone
 
 VOICE_KIND: Final = PhoneKind.PRIMARY
 FAX_KIND: Final = PhoneKind.FAX
@@ -285,7 +285,7 @@ def _put_phones(
         if kind in given:
             index, phone = given[kind]
             wire = wire_phone(phone, region)
-            path = ("phones", str(index), "number")
+            path = number_source(index, phone)
             write.put(name, wire, path, send=wire is not None or not creating)
         else:
             write.put(name, None, ("phones",), send=not creating)
@@ -294,12 +294,10 @@ def _put_phones(
 def wire_phone(phone: PhoneInput, region: str | None) -> str | None:
     """The number in AutoDNS's wire format, or the text as given when it does not parse
     (the rules then report EF03010 / EF03011 for it)."""
-    if phone.number is None and phone.country_code and phone.area_code and phone.subscriber:
-        return f"+{phone.country_code.strip().lstrip('+')}-{phone.area_code}-{phone.subscriber}"
-    text = phone.number or " ".join(
-        p for p in (phone.country_code, phone.area_code, phone.subscriber) if p
-    )
-    text = text.strip()
+    parts = given_parts(phone)
+    if len(parts) == 3:  # the parts win over `number` (`given_parts`)
+        return f"+{parts[0].strip().lstrip('+')}-{parts[1]}-{parts[2]}"
+    text = (" ".join(parts) if parts else phone.number or "").strip()
     if not text:
         return None
     if phone_problem(text) is None:

@@ -27,12 +27,25 @@ from typing import Final
 from providers.errors import DuplicateContact, FieldIssue, IssueCode, ValidationFailed
 from providers.is24 import rules
 from providers.is24.mapping import EXTRA_FIELDS, FIELD_FOR_KIND, Is24Write
-from providers.is24.xml_codec import ContactDoc, FieldValue, xml_safe
+from providers.is24.xml_codec import (
+    MAX_BODY_BYTES,
+    ContactDoc,
+    FieldValue,
+    contact_to_json,
+    contact_to_xml,
+    xml_safe,
+)
 from providers.model import ContactInput, EmailKind, FieldPath, ProviderName, Salutation, is_set
 
 _PROVIDER: Final = ProviderName.IS24
 CONTACT_ID: Final = re.compile(r"[0-9]{1,19}")
 MAX_EXTERNAL_ID: Final = 255
+MULTILINE_FIELDS: Final = frozenset({"officeHours"})
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_DOCUMENT_BYTES: Final = MAX_BODY_BYTES - 4 * 1024
+"""A request document's cap: the codec's single-contact cap less room for what a response
+adds (the id, defaults, more namespaces)."""
 _PHONE_PATH: Final = ("phones",)
 DEFAULT_PATHS: Final[Mapping[str, FieldPath]] = {
     "email": ("emails",),
@@ -151,6 +164,8 @@ def check_document(write: Is24Write, *, only_touched: bool = False) -> None:
         problems = [p for p in problems if p.field in write.paths]
     issues = [issue_for(p, write) for p in problems]
     issues += _unsafe_text(write)
+    if not issues:
+        issues += _oversized(write)
     if issues:
         raise ValidationFailed(issues, provider=_PROVIDER)
 
@@ -164,12 +179,30 @@ def _texts(doc: Mapping[str, FieldValue]) -> Iterable[tuple[str, str]]:
 
 
 def _unsafe_text(write: Is24Write) -> Iterable[FieldIssue]:
-    """IS24 documents are XML at heart: control characters cannot be carried (either type)."""
+    """IS24 documents are XML at heart: characters XML cannot carry are refused (either
+    type). Control characters XML could carry (TAB, LF, CR, DEL) are refused too, as every
+    provider refuses them, except line breaks and tabs in the free-text office hours."""
     for name, text in _texts(write.doc):
         if xml_safe(text) != text:
-            path = write.paths.get(name) or path_of(name.partition(".")[0], write)
             message = f"{name}: contains a character XML cannot carry"
-            yield _issue(path, IssueCode.INVALID, message, rules.NOT_VALID)
+        elif (_CONTROL_IN_TEXT if name in MULTILINE_FIELDS else _CONTROL).search(text):
+            message = f"{name}: control characters are not allowed"
+        else:
+            continue
+        path = write.paths.get(name) or path_of(name.partition(".")[0], write)
+        yield _issue(path, IssueCode.INVALID, message, rules.NOT_VALID)
+
+
+def _oversized(write: Is24Write) -> list[FieldIssue]:
+    """A contact bigger than the codec reads back (IS24 answers 413 to such bodies anyway)
+    could be written but never read: refused here, reported on its longest text."""
+    size = max(len(contact_to_json(write.doc)), len(contact_to_xml(write.doc, response=False)))
+    if size <= MAX_DOCUMENT_BYTES:
+        return []
+    name, _ = max(_texts(write.doc), key=lambda item: len(item[1]))
+    path = write.paths.get(name) or path_of(name.partition(".")[0], write)
+    message = f"the contact would take {size} bytes; IS24 contacts are at most {MAX_DOCUMENT_BYTES}"
+    return [_issue(path, IssueCode.TOO_LONG, message, rules.NOT_VALID)]
 
 
 # ---------------------------------------------------------------- 3. against the others

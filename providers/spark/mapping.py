@@ -27,7 +27,7 @@ from providers.model import (
     Salutation,
     is_set,
 )
-from providers.phones import parse_phone
+from providers.phones import given_parts, number_source, parse_phone
 from providers.spark.types import (
     Activity,
     DailyActivity,
@@ -371,7 +371,7 @@ def _put_phones(write: SparkWrite, phones: tuple[PhoneInput, ...], *, creating: 
         if kind in given:
             index, phone = given[kind]
             text = phone_text(phone)
-            write.put(attribute, text, ("phones", str(index), "number"))
+            write.put(attribute, text, number_source(index, phone))
             if kind is PhoneKind.MOBILE:
                 _put_mobile_region(write, text, ("phones", str(index), "countryCode"))
         elif not creating:
@@ -386,12 +386,10 @@ def _put_mobile_region(write: SparkWrite, number: str | None, path: FieldPath) -
 
 
 def phone_text(phone: PhoneInput) -> str | None:
-    """The number as one string: the complete number, or the parts joined by spaces."""
-    if phone.number:
-        return phone.number
-    parts = (phone.country_code, phone.area_code, phone.subscriber)
-    joined = " ".join(p for p in parts if p)
-    return joined or None
+    """The number as one string: the parts joined by spaces when any is given (they win,
+    `given_parts`), else the complete number."""
+    parts = given_parts(phone)
+    return " ".join(parts) if parts else phone.number or None
 
 
 def _put_addresses(

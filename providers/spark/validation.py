@@ -13,7 +13,14 @@ from enum import StrEnum
 from typing import Any, Final
 
 from providers.errors import FieldIssue, IssueCode, ValidationFailed
-from providers.model import AddressKind, ContactInput, EmailKind, FieldPath, ProviderName
+from providers.model import (
+    AddressKind,
+    ContactInput,
+    EmailKind,
+    FieldPath,
+    ProviderName,
+    is_set,
+)
 from providers.spark.mapping import SparkWrite
 from providers.spark.types import RecordStatus
 
@@ -94,8 +101,29 @@ def check_shape(data: ContactInput, address_kinds: Iterable[AddressKind]) -> Non
             for i, kind in enumerate(kinds)
             if kind not in allowed
         ]
+    issues += _without_slot(data)
     if issues:
         raise ValidationFailed(issues, provider=ProviderName.SPARK)
+
+
+def _without_slot(data: ContactInput) -> list[FieldIssue]:
+    """Unified fields Spark has no attribute for: refused, not silently dropped."""
+    issues = []
+    if is_set(data.title) and data.title is not None:
+        text = "Spark contacts have no title (salutation is stored as Salutation)"
+        issues.append(_issue(("title",), IssueCode.UNSUPPORTED, text, None))
+    addresses = data.addresses if isinstance(data.addresses, tuple) else ()
+    issues += [
+        _issue(
+            ("addresses", str(i), "country"),
+            IssueCode.UNSUPPORTED,
+            "Spark addresses have no country",
+            None,
+        )
+        for i, address in enumerate(addresses)
+        if address.country
+    ]
+    return issues
 
 
 def _repeated_kinds(kinds: Sequence[StrEnum], field: str) -> list[FieldIssue]:
