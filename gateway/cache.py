@@ -163,6 +163,7 @@ class SqliteCache:
         await self.connection.executemany(
             "UPDATE read_cache SET last_access = ? WHERE key = ?", [(now, k) for k in rows]
         )
+        await self.connection.commit()  # an open write transaction would lock out other processes
         return rows
 
     async def _get(self, key: str) -> tuple[bytes, float] | None:
@@ -176,6 +177,7 @@ class SqliteCache:
         await self.connection.execute(
             "UPDATE read_cache SET last_access = ? WHERE key = ?", (now, key)
         )
+        await self.connection.commit()  # an open write transaction would lock out other processes
         return bytes(row[0]), float(row[1])
 
     async def _put(

@@ -6,6 +6,8 @@
   copy younger than the stale-if-error bound is served and flagged stale.
 - Keys carry the entry's cache scope (provider, credential id, role): one caller's
   entry can never answer another credential's read.
+- A write that succeeded drops its copies and is announced (`written`) on the change
+  bus, so listeners in every gateway process hear of it (resolvers/changes.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from providers.model import (
 )
 from providers.registry import ProviderEntry
 from resolvers.cache_policy import Cached, ReadFreshness, RecordCache, Ttl
+from resolvers.changes import ChangeKind, ChangePublisher, ContactChange
 
 CacheEvent = Callable[[ProviderName, str], None]
 
@@ -58,6 +61,7 @@ class CachedReads:
     on_event: CacheEvent | None = None
     clock: Callable[[], float] = time.time
     stale_served: list[StaleNote] = field(default_factory=list)
+    changes: ChangePublisher | None = None
 
     def _ttl(self, provider: ProviderName) -> Ttl:
         return self.ttls.get(provider, Ttl())
@@ -173,6 +177,16 @@ class CachedReads:
     async def invalidate(self, entry: ProviderEntry, native_id: str | None) -> None:
         if self.cache is not None:
             await self.cache.invalidate(entry.cache_scope, native_id)
+
+    async def written(
+        self, entry: ProviderEntry, native_id: str, kind: ChangeKind, tenant: str
+    ) -> None:
+        """The provider accepted a write: drop the contact's copies and the scope's lists,
+        then announce it (only after the drop, so a listener that reads sees the write)."""
+        await self.invalidate(entry, native_id)
+        if self.changes is not None:
+            change = ContactChange(tenant, entry.cache_scope, entry.provider.name, native_id, kind)
+            await self.changes.publish(change)
 
 
 def _stored_at(hit: Cached[list[ContactRecord]] | None) -> float | None:

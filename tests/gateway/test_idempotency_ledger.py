@@ -1,4 +1,4 @@
-"""The ledger's rules, one contract for every store (SQLite file, memory): claims, results,
+"""The ledger's rules, one contract for every store (SQLite file, Redis, memory): claims, results,
 unknown outcomes, leases, expiry, tenants, erasure. A settable clock stands in for time."""
 
 from __future__ import annotations
@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from gateway.database import open_database
 from gateway.idempotency import MemoryLedger, SqliteLedger
+from gateway.redis_ledger import RedisLedger
+from gateway.redis_link import open_redis
 from providers.errors import IssueCode
 from providers.is24.types import Is24Extras
 from providers.model import ContactRecord, Email, ProviderName
@@ -37,11 +40,20 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "redis", "memory"])
 async def ledger(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[IdempotencyLedger, Clock]]:
     clock = Clock()
+    if request.param == "redis":
+        redis = open_redis(SecretStr(request.getfixturevalue("redis_url")))
+        ledger = RedisLedger(redis, ttl=100, lease=10, clock=clock)
+        await ledger.setup()
+        try:
+            yield ledger, clock
+        finally:
+            await redis.aclose()
+        return
     if request.param == "memory":
         yield MemoryLedger(ttl=100, lease=10, clock=clock), clock
         return
