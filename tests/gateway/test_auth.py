@@ -218,3 +218,12 @@ async def test_graphiql_page_and_health_need_no_credential(gateway: AuthedGatewa
         assert resp.status == 200
     async with gateway.http.get(f"{gateway.served.base_url}/healthz") as resp:
         assert resp.status == 200
+
+
+async def test_open_mode_still_checks_a_credential_that_is_sent() -> None:
+    """Open (sandboxes only) means a missing credential is anonymous, not a wrong one."""
+    async with authed_gateway(auth=AuthSettings(api_keys=(ROLE_KEYS[Role.IDX].client,))) as gw:
+        spark = gw.sandbox("spark")
+        assert (await gw.anonymous().data(LIST))["contacts"]["totalCount"] > 0
+        await _refused(gw.as_key("cgw_not-a-key").post, spark)
+        await _refused(gw.as_token("not.a.jwt").post, spark, invalid_token=True)
