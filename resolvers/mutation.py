@@ -19,6 +19,7 @@ from providers.base import Operation, SupportsMyContact, SupportsTransfer
 from providers.errors import IssueCode
 from providers.model import ContactRecord, ProviderName
 from resolvers import reconcile
+from resolvers.changes import ChangeKind
 from resolvers.context import GatewayContext
 from resolvers.errors import GatewayError, user_error
 from resolvers.idempotency import WriteResult, fingerprint, valid_key
@@ -76,14 +77,16 @@ async def _run(
     once: tuple[str | None, str, Reconcile],
     prefix: tuple[str, ...] = ("input",),
     native_id: str | None = None,
+    change: ChangeKind = ChangeKind.UPDATED,
 ) -> ContactPayload:
-    """`once` is (idempotency key, fingerprint of the request, how to reconcile it)."""
+    """`once` is (idempotency key, fingerprint of the request, how to reconcile it);
+    `change` what the change bus hears when the write succeeds."""
     key, digest, reconciler = once
     errors = _key_errors(key)
     if errors:
         return ContactPayload(contact=None, user_errors=errors)
     entry = entry_for(info, name)
-    safe = Write(entry, write, _contact_result, digest, reconciler, prefix, native_id)
+    safe = Write(entry, write, _contact_result, digest, reconciler, prefix, native_id, change)
     result = await perform(info.context, safe, key)
     contact = contact_object(result.record) if result.record is not None else None
     return ContactPayload(contact=contact, user_errors=list(result.user_errors))
@@ -117,7 +120,9 @@ class Mutation:
         data = input.to_model()
         digest = fingerprint("createContact", input.provider, data)
         once = (idempotency_key, digest, reconcile.for_create(data))
-        return await _run(info, input.provider, lambda: provider.create(data), once)
+        return await _run(
+            info, input.provider, lambda: provider.create(data), once, change=ChangeKind.CREATED
+        )
 
     @strawberry.mutation(description="Change the given fields of a contact; others stay.")
     async def update_contact(

@@ -11,6 +11,8 @@ attempt did not happen. Then: a result (contact or userErrors) is kept for the k
 a definite failure frees the key; an unknown outcome is remembered as unknown.
 
 A delete through the gateway also erases the deleted contact from stored results.
+A write that happened drops the contact's cached copies and is announced on the change
+bus (`CachedReads.written`); one that failed only drops them (its outcome may be unknown).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from providers.errors import OutcomeUnknown, ProviderError
 from providers.model import FieldPath
 from providers.registry import ProviderEntry
 from providers.write_outcome import unknown_if_applied, watching
+from resolvers.changes import ChangeKind
 from resolvers.context import GatewayContext
 from resolvers.errors import GatewayError, provider_error, user_errors_for
 from resolvers.idempotency import ClaimKind, IdempotencyLedger, Subject, WriteResult
@@ -46,6 +49,8 @@ class Write(Generic[T]):
     """Where the provider's input problems are reported in userErrors."""
     native_id: str | None = None
     """The contact written to (None for a create: the result says which)."""
+    change: ChangeKind = ChangeKind.UPDATED
+    """What the change bus is told on success (a result with a deleted id is DELETED)."""
 
 
 async def perform(ctx: GatewayContext, write: Write[T], key: str | None) -> WriteResult:
@@ -133,7 +138,7 @@ async def _found(
             trace_id=exc.trace_id,
         ) from exc
     if found is not None:
-        await ctx.reads.invalidate(write.entry, _touched(write, found))
+        await _written(ctx, write, found)
     return found
 
 
@@ -152,8 +157,18 @@ async def _attempt(ctx: GatewayContext, write: Write[T]) -> WriteResult:
                 raise
             return WriteResult(user_errors=tuple(errors))
     result = write.result_of(value)
-    await ctx.reads.invalidate(write.entry, _touched(write, result))
+    await _written(ctx, write, result)
     return result
+
+
+async def _written(ctx: GatewayContext, write: Write[T], result: WriteResult) -> None:
+    """The write happened: drop the contact's copies and announce it."""
+    native_id = _touched(write, result)
+    if native_id is None:
+        await ctx.reads.invalidate(write.entry, None)
+        return
+    kind = ChangeKind.DELETED if result.deleted_id is not None else write.change
+    await ctx.reads.written(write.entry, native_id, kind, ctx.tenant)
 
 
 def _touched(write: Write[T], result: WriteResult) -> str | None:
