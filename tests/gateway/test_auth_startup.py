@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pydantic import SecretStr, ValidationError
+from starlette.datastructures import Headers
 
 from gateway.app import create_app
+from gateway.auth import Authenticator
 from gateway.auth_settings import AuthSettings, CorsSettings, JwtSettings, auth_mode
 from gateway.cli import main
 from gateway.settings import Settings, SparkSettings, TenantSettings, load_settings
@@ -160,3 +163,19 @@ async def test_required_auth_does_not_warn(
         pass
     assert "AUTHENTICATION IS OFF" not in capsys.readouterr().out
     assert not any("AUTHENTICATION IS OFF" in r.getMessage() for r in caplog.records)
+
+
+def test_new_key_prints_a_key_and_the_config_that_admits_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["auth", "new-key", "--id", "web", "--role", "idx"]) == 0
+    out = capsys.readouterr().out
+    key = next(line.strip() for line in out.splitlines() if line.strip().startswith("cgw_"))
+    snippet = out[out.index("[[auth.api_keys]]") :]
+    assert key not in snippet and hashlib.sha256(key.encode()).hexdigest() in snippet
+    config = tmp_path / "gateway.toml"
+    config.write_text(f'{snippet}[spark]\naccess_token = "t"\n')
+    authenticator = Authenticator(load_settings(config))
+    principal = authenticator.principal(Headers({"X-API-Key": key}))
+    assert (principal.client_id, principal.tenant, principal.role) == ("web", "default", Role.IDX)
+    assert main(["auth", "new-key", "--id", "not a name"]) == 2
