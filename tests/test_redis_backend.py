@@ -4,6 +4,7 @@ persisted queries shared by processes, and the change bus across processes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -133,3 +134,30 @@ def test_changes_round_trip_and_junk_is_skipped() -> None:
     assert decode(encode(change)) == change
     assert decode(b"not json") is None
     assert decode('{"tenant": "t"}') is None
+
+
+async def test_the_change_bus_reconnects_after_losing_redis(redis_url: str) -> None:
+    async with bus(redis_url) as changes, client(redis_url) as admin:
+        heard = changes.subscribe()
+        assert await admin.client_kill_filter(_type="pubsub") >= 1
+        deadline = time.monotonic() + 5
+        got = None
+        while got is None and time.monotonic() < deadline:
+            await changes.publish(_change("after-reconnect"))
+            with contextlib.suppress(TimeoutError):
+                got = await asyncio.wait_for(heard.get(), 0.2)
+        assert got is not None and got.native_id == "after-reconnect"
+
+
+async def test_an_evicting_redis_is_warned_about(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with client(redis_url) as redis:
+        await redis.config_set("maxmemory", "1gb")
+        await redis.config_set("maxmemory-policy", "allkeys-lru")
+        try:
+            await RedisCache(redis).setup()
+        finally:
+            await redis.config_set("maxmemory", "0")
+            await redis.config_set("maxmemory-policy", "noeviction")
+    assert any("allkeys-lru" in r.getMessage() for r in caplog.records)
