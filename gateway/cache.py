@@ -5,18 +5,23 @@ never a secret) and the read; each row remembers its scope and native id so a
 mutation can drop the record and every list of the scope. A row is kept for
 TTL + the stale-if-error window; the caller decides from `stored_at` whether it is
 fresh. The table is bounded: past `max_entries`, the least recently used go.
+
+A hit is a read only: its access time waits in memory and is written with the next
+write (or every `TOUCH_FLUSH` hits), so serving from the cache never commits.
+Every unit of work holds the connection's lock (gateway/database.py).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Final
 
 import aiosqlite
 
+from gateway.database import connection_lock
 from gateway.record_codec import (
     CacheDecodeError,
     decode_page,
@@ -43,6 +48,8 @@ SCHEMA: Final = (
     "CREATE INDEX IF NOT EXISTS read_cache_access ON read_cache (last_access)",
 )
 CacheEvents = Callable[[str, int], None]
+TOUCH_FLUSH: Final = 1024
+"""Buffered hit times written in one statement at most this many hits apart."""
 
 
 @dataclass(slots=True)
@@ -53,11 +60,14 @@ class SqliteCache:
     clock: Callable[[], float] = time.time
     evict_every: int = 64
     _puts: int = 0
+    _touched: dict[str, float] = field(default_factory=dict)
+    """Hit times not yet written (key -> unix time of the last hit)."""
 
     async def setup(self) -> None:
-        for statement in SCHEMA:
-            await self.connection.execute(statement)
-        await self.connection.commit()
+        async with connection_lock(self.connection):
+            for statement in SCHEMA:
+                await self.connection.execute(statement)
+            await self.connection.commit()
 
     async def get_records(self, key: str) -> Cached[list[ContactRecord]] | None:
         row = await self._get(key)
@@ -119,27 +129,34 @@ class SqliteCache:
         await self._put(key, scope, None, encode_page(page), stored_at, keep_for)
 
     async def invalidate(self, scope: str, native_id: str | None) -> None:
-        await self.connection.execute(
-            "DELETE FROM read_cache WHERE scope = ? AND (native_id IS NULL OR native_id = ?)",
-            (scope, native_id),
-        )
-        await self.connection.commit()
-        # Leave no bytes of the dropped rows in the WAL either (secure_delete covers the file).
-        await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        async with connection_lock(self.connection):
+            await self.connection.execute(
+                "DELETE FROM read_cache WHERE scope = ? AND (native_id IS NULL OR native_id = ?)",
+                (scope, native_id),
+            )
+            await self.connection.commit()
+            # Leave no bytes of the dropped rows in the WAL either (secure_delete covers the
+            # file).
+            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def clear(self) -> int:
-        cursor = await self.connection.execute("DELETE FROM read_cache")
-        await self.connection.commit()
-        await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return cursor.rowcount
+        async with connection_lock(self.connection):
+            self._touched.clear()
+            cursor = await self.connection.execute("DELETE FROM read_cache")
+            await self.connection.commit()
+            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return cursor.rowcount
 
     async def stats(self) -> dict[str, int]:
         now = self.clock()
-        async with self.connection.execute(
-            "SELECT count(*), coalesce(sum(length(value)), 0), "
-            "coalesce(sum(expires_at < ?), 0) FROM read_cache",
-            (now,),
-        ) as cursor:
+        async with (
+            connection_lock(self.connection),
+            self.connection.execute(
+                "SELECT count(*), coalesce(sum(length(value)), 0), "
+                "coalesce(sum(expires_at < ?), 0) FROM read_cache",
+                (now,),
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
         count, size, expired = row if row else (0, 0, 0)
         return {
@@ -154,31 +171,48 @@ class SqliteCache:
             return {}
         now = self.clock()
         marks = ",".join("?" * len(keys))
-        async with self.connection.execute(
-            f"SELECT key, value, stored_at FROM read_cache WHERE key IN ({marks}) "  # noqa: S608  # only placeholders are interpolated
-            "AND expires_at >= ?",
-            (*keys, now),
-        ) as cursor:
+        async with (
+            connection_lock(self.connection),
+            self.connection.execute(
+                f"SELECT key, value, stored_at FROM read_cache WHERE key IN ({marks}) "  # noqa: S608  # only placeholders are interpolated
+                "AND expires_at >= ?",
+                (*keys, now),
+            ) as cursor,
+        ):
             rows = {str(r[0]): (bytes(r[1]), float(r[2])) for r in await cursor.fetchall()}
-        await self.connection.executemany(
-            "UPDATE read_cache SET last_access = ? WHERE key = ?", [(now, k) for k in rows]
-        )
-        await self.connection.commit()  # an open write transaction would lock out other processes
+        await self._touch(rows, now)
         return rows
 
     async def _get(self, key: str) -> tuple[bytes, float] | None:
         now = self.clock()
-        async with self.connection.execute(
-            "SELECT value, stored_at, expires_at FROM read_cache WHERE key = ?", (key,)
-        ) as cursor:
+        async with (
+            connection_lock(self.connection),
+            self.connection.execute(
+                "SELECT value, stored_at, expires_at FROM read_cache WHERE key = ?", (key,)
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
         if row is None or row[2] < now:
             return None
-        await self.connection.execute(
-            "UPDATE read_cache SET last_access = ? WHERE key = ?", (now, key)
-        )
-        await self.connection.commit()  # an open write transaction would lock out other processes
+        await self._touch((key,), now)
         return bytes(row[0]), float(row[1])
+
+    async def _touch(self, keys: Iterable[str], now: float) -> None:
+        for key in keys:
+            self._touched[key] = now
+        if len(self._touched) >= TOUCH_FLUSH:
+            async with connection_lock(self.connection):
+                await self._flush_touches()
+                await self.connection.commit()
+
+    async def _flush_touches(self) -> None:
+        """Write the buffered hit times (inside the caller's locked unit)."""
+        if self._touched:
+            touched, self._touched = self._touched, {}
+            await self.connection.executemany(
+                "UPDATE read_cache SET last_access = max(last_access, ?) WHERE key = ?",
+                [(at, key) for key, at in touched.items()],
+            )
 
     async def _put(
         self,
@@ -195,23 +229,28 @@ class SqliteCache:
         self, rows: list[tuple[str, str, str | None, bytes]], stored_at: float, keep_for: float
     ) -> None:
         """Write entries in one transaction (one commit for a whole batch)."""
-        await self.connection.executemany(
-            "INSERT OR REPLACE INTO read_cache "
-            "(key, scope, native_id, value, stored_at, expires_at, last_access) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(k, sc, n, v, stored_at, stored_at + keep_for, stored_at) for k, sc, n, v in rows],
-        )
-        await self.connection.commit()
-        self._puts += len(rows)
-        if self._puts >= self.evict_every:
-            self._puts = 0
-            await self._evict()
+        async with connection_lock(self.connection):
+            await self.connection.executemany(
+                "INSERT OR REPLACE INTO read_cache "
+                "(key, scope, native_id, value, stored_at, expires_at, last_access) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(k, sc, n, v, stored_at, stored_at + keep_for, stored_at) for k, sc, n, v in rows],
+            )
+            await self._flush_touches()
+            await self.connection.commit()
+            self._puts += len(rows)
+            if self._puts >= self.evict_every:
+                self._puts = 0
+                await self._evict()
 
     async def _drop(self, key: str) -> None:
-        await self.connection.execute("DELETE FROM read_cache WHERE key = ?", (key,))
-        await self.connection.commit()
+        async with connection_lock(self.connection):
+            self._touched.pop(key, None)
+            await self.connection.execute("DELETE FROM read_cache WHERE key = ?", (key,))
+            await self.connection.commit()
 
     async def _evict(self) -> None:
+        """Drop the least recently used beyond the bound (inside the caller's locked unit)."""
         async with self.connection.execute("SELECT count(*) FROM read_cache") as cursor:
             row = await cursor.fetchone()
         excess = (int(row[0]) if row else 0) - self.max_entries

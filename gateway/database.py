@@ -3,9 +3,13 @@ idempotency ledger as they land. One connection per process, opened in the lifes
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 
 import aiosqlite
+
+_LOCKS: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers never block the writer
@@ -30,3 +34,18 @@ async def open_database(path: Path) -> aiosqlite.Connection:
         await connection.close()
         raise
     return connection
+
+
+def connection_lock(connection: aiosqlite.Connection) -> asyncio.Lock:
+    """The lock every user of `connection` holds for one unit of work.
+
+    aiosqlite runs statements one at a time, but coroutines sharing a connection would
+    interleave theirs: one commits another's half-done transaction, or a checkpoint
+    runs inside a write ("database table is locked"), or a commit resets a cursor
+    still being read. Holding this lock from the first statement to the commit keeps
+    each unit whole.
+    """
+    lock = _LOCKS.get(connection)
+    if lock is None:
+        lock = _LOCKS[connection] = asyncio.Lock()
+    return lock
