@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from gateway.auth_settings import NAME, AuthSettings, CorsSettings, check_auth
+from gateway.cache_url import check_cache_url
 from providers.http import require_https
 from providers.spark.types import SparkRole
 
@@ -42,6 +43,26 @@ class UpstreamSettings(BaseModel):
     connect_timeout: float = Field(2.0, gt=0, description="seconds to open a connection")
     total_timeout: float = Field(4.0, gt=0, description="seconds for one whole attempt")
     pool_limit: int = Field(20, ge=1, le=500, description="connections to this provider")
+    max_concurrent: int = Field(
+        20, ge=1, le=500, description="requests in flight to this provider (a bulkhead)"
+    )
+    rate_limit_per_second: float | None = Field(
+        None, gt=0, description="the account's rate limit, kept client-side (None: off)"
+    )
+    rate_limit_burst: int = Field(10, ge=1, description="requests the rate limit lets out at once")
+    max_retries: int = Field(2, ge=0, le=5, description="retries of a failed read (never writes)")
+    retry_backoff_initial: float = Field(0.1, gt=0, description="first backoff window, seconds")
+    retry_backoff_max: float = Field(1.0, gt=0, description="backoff cap, seconds (full jitter)")
+    retry_budget: float = Field(
+        0.2, ge=0, le=1, description="retries may add at most this share to the calls"
+    )
+    circuit_consecutive_failures: int = Field(
+        5, ge=1, description="failed attempts in a row that open the circuit breaker"
+    )
+    circuit_failure_rate: float = Field(
+        0.5, gt=0, le=1, description="share of the last 20 attempts (min 10) that opens it"
+    )
+    circuit_open_seconds: float = Field(30.0, gt=0, description="how long it stays open")
 
 
 class SparkSettings(UpstreamSettings):
@@ -150,6 +171,22 @@ class CacheSettings(BaseModel):
     autodns: ProviderTtl = ProviderTtl(records=300.0, lists=120.0)
 
 
+class IdempotencySettings(BaseModel):
+    """The idempotency-key ledger in the SQLite file (RELIABILITY.md: keys kept 24 h)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ttl: float = Field(
+        86_400.0, ge=1, le=7 * 86_400, description="seconds a key and its result are kept"
+    )
+    in_flight_lease: float = Field(
+        60.0,
+        gt=0,
+        description="seconds after which a write still marked in flight is taken for lost "
+        "(its gateway stopped): longer than any request deadline",
+    )
+
+
 class PersistedQuerySettings(BaseModel):
     """Automatic persisted queries (APQ) and the optional allow-list mode."""
 
@@ -175,20 +212,67 @@ class PersistedQuerySettings(BaseModel):
         return path
 
 
+class LimitSettings(BaseModel):
+    """Document limits (gateway/limits): abusive requests are refused before any provider
+    is called. Defaults from RELIABILITY.md (graphql-armor, Apollo, GitHub)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_body_bytes: int = Field(262_144, ge=1024, le=16_777_216, description="request body")
+    max_length: int = Field(15_000, ge=100, description="characters in a GraphQL document")
+    max_tokens: int = Field(1_000, ge=50, description="lexical tokens in a document")
+    max_depth: int = Field(8, ge=1, description="field nesting (introspection exempt)")
+    max_aliases: int = Field(15, ge=0, description="aliases in an operation")
+    max_directives: int = Field(50, ge=0, description="directives in an operation")
+    max_root_fields: int = Field(10, ge=1, description="top-level fields in an operation")
+    max_first: int = Field(
+        100, ge=1, le=100, description="largest `first`, and most `ids` read at once"
+    )
+    max_list_items: int = Field(  # Shopify caps input lists at 250; Spark's filters take 200
+        250, ge=1, le=1000, description="items in any other list argument or variable"
+    )
+    max_upstream_calls: int = Field(
+        25, ge=1, le=1000, description="provider calls per operation: estimated, then enforced"
+    )
+    introspection: bool = Field(True, description="false: __schema/__type are refused")
+    hide_suggestions: bool | None = Field(
+        None, description="no 'Did you mean' in errors; None: hidden unless on the sandboxes"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
     host: str = Field("127.0.0.1", description="address the gateway listens on")
+    request_deadline: float = Field(
+        10.0, gt=0, le=300, description="seconds a GraphQL request may spend on providers"
+    )
     port: int = Field(8000, ge=0, le=65535)
     log_level: str = Field("info", pattern="^(debug|info|warning|error)$")
     graphiql: bool = Field(True, description="serve GraphiQL on GET /graphql")
+    federation: bool = Field(
+        False, description="serve /graphql as an Apollo Federation v2 subgraph (README)"
+    )
+    planned_completion: bool = Field(
+        True,
+        description="complete plain-data selections by a plan instead of field by field "
+        "(resolvers/planned_completion.py); false runs graphql-core's completion everywhere",
+    )
     data_dir: Path = Field(
         Path(".contact-gateway"), description="where the gateway's SQLite file lives"
     )
+    cache_url: SecretStr | None = Field(
+        None,
+        description="None: cache, APQ and idempotency ledger in the SQLite file in data_dir; "
+        "redis://host:port/db (or rediss://, unix://): all of them in that Redis, shared by "
+        "every gateway process, with the change bus on its pub/sub (checked by load_settings)",
+    )
     persisted_queries: PersistedQuerySettings = PersistedQuerySettings()
     cache: CacheSettings = CacheSettings()
+    idempotency: IdempotencySettings = IdempotencySettings()
+    limits: LimitSettings = LimitSettings()
     tracing: Literal["off", "console", "otlp"] = Field(
         "off", description="OpenTelemetry span export (otlp needs the [otlp] extra)"
     )
@@ -249,6 +333,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             data = tomllib.load(handle)
     _refuse_unknown_environment()
     settings = Settings(**data)
+    check_cache_url(settings.cache_url)
     return settings.model_copy(update=overrides) if overrides else settings
 
 
