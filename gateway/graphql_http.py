@@ -33,6 +33,7 @@ from gateway.graphiql import graphiql_page
 from gateway.graphql_request import (
     GRAPHQL_RESPONSE,
     JSON,
+    MAX_BODY_BYTES,
     BadRequest,
     GraphQLRequest,
     from_get,
@@ -42,6 +43,7 @@ from gateway.graphql_request import (
 )
 from gateway.persisted import PersistedQueries, PersistedQueryError
 from gateway.telemetry import GatewayTelemetry, OperationOutcome
+from providers import deadline
 from providers.registry import ProviderSet
 from resolvers.context import GatewayContext
 
@@ -63,11 +65,15 @@ class GraphQLEndpoint:
         telemetry: GatewayTelemetry,
         *,
         graphiql: bool,
+        request_deadline: float = deadline.DEFAULT_SECONDS,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.schema = schema
         self.persisted = persisted
         self.telemetry = telemetry
         self.graphiql = graphiql
+        self.request_deadline = request_deadline
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
@@ -78,7 +84,10 @@ class GraphQLEndpoint:
         if self.graphiql and wants_html(request):
             return graphiql_page()
         started = time.perf_counter()
-        with self.telemetry.tracer.start_as_current_span("graphql.operation") as span:
+        with (
+            self.telemetry.tracer.start_as_current_span("graphql.operation") as span,
+            deadline.scope(self.request_deadline),  # every provider call of it fits in there
+        ):
             operation, response = await self._respond(request)
             span.set_attribute("graphql.operation.name", operation.name)
             span.set_attribute("graphql.outcome", operation.outcome)
@@ -126,7 +135,7 @@ class GraphQLEndpoint:
             return from_get(request)
         if request.method == "POST":
             refuse_simple_post(request)
-            return await from_post(request)
+            return await from_post(request, self.max_body_bytes)
         raise BadRequest(405, "use GET or POST", {"Allow": "GET, POST"})
 
     async def _execute(
@@ -147,6 +156,7 @@ class GraphQLEndpoint:
                     reads=request.app.state.new_reads(),
                     tenant=principal.tenant,
                     role=principal.role,
+                    idempotency=getattr(request.app.state, "idempotency", None),
                 ),
                 operation_name=graphql.operation_name,
                 allowed_operation_types=allowed,

@@ -94,35 +94,40 @@ def from_get(request: Request) -> GraphQLRequest:
     )
 
 
-async def from_post(request: Request) -> GraphQLRequest:
+async def from_post(request: Request, max_body: int = MAX_BODY_BYTES) -> GraphQLRequest:
     media, _, params = request.headers.get("content-type", "").partition(";")
     if media.strip().lower() != JSON:
         raise BadRequest(415, "POST bodies must be application/json")
     charset = params.strip().lower().removeprefix("charset=").strip('"')
     if charset and charset not in ("utf-8", "utf8"):
         raise BadRequest(415, "only UTF-8 bodies are accepted")
-    body = await _read_capped(request)
+    body = await _read_capped(request, max_body)
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(400, "the body is not valid UTF-8 JSON") from exc
     if isinstance(payload, list):
-        raise BadRequest(400, "batched requests (a JSON array) are not supported")
+        raise BadRequest(
+            400,
+            "batched requests (a JSON array) are not supported: send one operation per request",
+            code="BATCHING_NOT_SUPPORTED",
+        )
     if not isinstance(payload, dict):
         raise BadRequest(400, "the body must be a JSON object")
     return _validated(payload)
 
 
-async def _read_capped(request: Request) -> bytes:
+async def _read_capped(request: Request, cap: int) -> bytes:
+    too_large = BadRequest(413, f"bodies are limited to {cap} bytes", code="REQUEST_TOO_LARGE")
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BadRequest(413, f"bodies are limited to {MAX_BODY_BYTES} bytes")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        raise too_large
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise BadRequest(413, f"bodies are limited to {MAX_BODY_BYTES} bytes")
+        if size > cap:
+            raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
 
