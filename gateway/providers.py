@@ -11,18 +11,56 @@ from gateway.sandboxes import EmbeddedSandboxes, RunningSandbox
 from gateway.settings import AutoDnsSettings, Is24Settings, Settings, SparkSettings
 from providers.autodns.adapter import AutoDnsProvider
 from providers.autodns.client import AutoDnsClient, AutoDnsClientConfig
+from providers.base import ContactProvider
+from providers.breaker import BreakerSettings, CircuitBreaker
 from providers.is24.adapter import Is24Provider
 from providers.is24.client import Is24Client, Is24ClientConfig
 from providers.is24.types import Is24Extras
 from providers.is24.xml_codec import MediaType
+from providers.limits import LimitSettings, UpstreamLimits
 from providers.model import ProviderName
 from providers.registry import ProviderEntry, ProviderSet, credential_scope
+from providers.retry import RetryPolicy
 from providers.spark.adapter import SparkProvider
 from providers.spark.client import SparkClient, SparkClientConfig
 from providers.spark.types import SparkRole
 from providers.telemetry import UpstreamObserver
 
 register_extras(Is24Extras)  # cached IS24 records keep their IS24 fields
+
+
+def _entry(
+    provider: ContactProvider,
+    settings: SparkSettings | Is24Settings | AutoDnsSettings,
+    *,
+    sandbox: bool,
+    scope: str,
+) -> ProviderEntry:
+    """The entry with this provider's bulkhead, rate limit, retry policy and circuit
+    breaker (sandboxes get the same defaults as real accounts)."""
+    limits = LimitSettings(
+        settings.max_concurrent, settings.rate_limit_per_second, settings.rate_limit_burst
+    )
+    retry = RetryPolicy(
+        max_retries=settings.max_retries,
+        backoff_initial=settings.retry_backoff_initial,
+        backoff_max=settings.retry_backoff_max,
+        budget_ratio=settings.retry_budget,
+    )
+    breaker = BreakerSettings(
+        consecutive_failures=settings.circuit_consecutive_failures,
+        failure_rate=settings.circuit_failure_rate,
+        open_seconds=settings.circuit_open_seconds,
+    )
+    return ProviderEntry(
+        provider,
+        settings.base_url,
+        sandbox,
+        cache_scope=scope,
+        breaker=CircuitBreaker(breaker),
+        limits=UpstreamLimits(limits),
+        retry=retry,
+    )
 
 
 def spark_entry(
@@ -42,7 +80,7 @@ def spark_entry(
     scope = credential_scope(
         ProviderName.SPARK, settings.base_url, config.access_token, settings.role.value
     )
-    return ProviderEntry(provider, settings.base_url, sandbox, cache_scope=scope)
+    return _entry(provider, settings, sandbox=sandbox, scope=scope)
 
 
 def autodns_entry(
@@ -59,7 +97,7 @@ def autodns_entry(
     )
     provider = AutoDnsProvider(AutoDnsClient(config, observers=observers))
     scope = credential_scope(ProviderName.AUTODNS, settings.base_url, config.user, config.context)
-    return ProviderEntry(provider, settings.base_url, sandbox, cache_scope=scope)
+    return _entry(provider, settings, sandbox=sandbox, scope=scope)
 
 
 def is24_entry(
@@ -85,7 +123,7 @@ def is24_entry(
         settings.access_token,
         settings.username,
     )
-    return ProviderEntry(provider, settings.base_url, sandbox, cache_scope=scope)
+    return _entry(provider, settings, sandbox=sandbox, scope=scope)
 
 
 def _sandbox_is24_settings(running: RunningSandbox) -> Is24Settings:
