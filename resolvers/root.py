@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from resolvers.federation import SubgraphSchema
 from resolvers.masking import MaskUnexpectedErrors
 from resolvers.mutation import Mutation
+from resolvers.planned_completion import PlannedExecutionContext
 from resolvers.query import Query
 from resolvers.response_notes import ResponseNotes
 from schema.autodns import DomainContact
@@ -50,14 +51,18 @@ def build_schema(
     *,
     hide_suggestions: bool = False,
     federation: bool = False,
+    planned_completion: bool = True,
 ) -> strawberry.Schema:
     """`extensions` run first (the gateway's document limits), before masking and notes;
-    `federation` serves the subgraph schema (contacts as entities, `_service`, `_entities`)."""
+    `federation` serves the subgraph schema (contacts as entities, `_service`, `_entities`);
+    `planned_completion` completes plain-data selections by plan (resolvers/planned_completion.py;
+    off: graphql-core completes every field, the reference the plan is tested against)."""
     schema = (GatewaySubgraphSchema if federation else GatewaySchema)(
         query=Query,
         mutation=Mutation,
         types=CONTACT_TYPES,
         extensions=[*extensions, MaskUnexpectedErrors, ResponseNotes],
+        execution_context_class=PlannedExecutionContext if planned_completion else None,
     )
     schema.hide_suggestions = hide_suggestions
     return schema

@@ -1,0 +1,111 @@
+"""Planned completion on a small schema: every way data can misfit a plan gives exactly the
+answer graphql-core's own completion gives (data, errors, paths)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+
+from resolvers.planned_completion import PlannedExecutionContext
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Tag:
+    label: str
+    weight: int | None
+
+
+@strawberry.type
+class Item:
+    name: str
+    colour: Colour | None
+    tags: list[Tag]
+    maybe_tags: list[Tag | None] | None
+    score: float | None
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+
+class Loose:
+    """Data as a provider might hand it over: any attribute, any value."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+ITEMS: list[Any] = [
+    Item(name="a", colour=Colour.RED, tags=[Tag(label="x", weight=1)], maybe_tags=None, score=1.5),
+    Loose(name=None, colour=Colour.BLUE, tags=[], maybe_tags=[None], score=None),
+    Loose(name="c", colour="not a colour", tags=[], maybe_tags=None, score=2),
+    Loose(name="d", colour=None, tags=[Loose(label=None, weight=2)], maybe_tags=None, score=1),
+    Loose(name="e", colour=None, tags="not a list", maybe_tags=None, score="NaN?"),
+    Loose(name="f", colour=None, tags=[], maybe_tags=[Loose(label="y", weight="3")], score=0.0),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return ITEMS
+
+    @strawberry.field
+    def strict_items(self) -> list[Item]:
+        return ITEMS
+
+
+def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    planned = strawberry.Schema(query=Query, execution_context_class=PlannedExecutionContext)
+    return planned, strawberry.Schema(query=Query)
+
+
+DOCUMENTS = [
+    "{ items { name colour score tags { label weight } maybeTags { label weight } } }",
+    "{ strictItems { name } }",
+    "{ items { __typename n: name c: colour t: tags { l: label __typename } } }",
+    "{ items { name shout tags { label } } }",
+    "{ items { ...F } } fragment F on Item { name tags { weight } }",
+    "query ($on: Boolean!) { items { name @include(if: $on) colour @skip(if: $on) } }",
+    "{ items { name } strictItems { colour } }",
+]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("flag", [True, False])
+async def test_planned_and_general_completion_agree(document: str, flag: bool) -> None:
+    planned, general = _schemas()
+    variables = {"on": flag} if "$on" in document else None
+    ours = await planned.execute(document, variable_values=variables)
+    reference = await general.execute(document, variable_values=variables)
+    assert ours.data == reference.data
+    assert [e.formatted for e in ours.errors or ()] == [e.formatted for e in reference.errors or ()]
+
+
+async def test_the_plan_is_really_used_for_plain_selections() -> None:
+    """Guards the optimisation itself: a plain selection must not go field by field."""
+    resolved: list[str] = []
+
+    class Counting(PlannedExecutionContext):
+        def execute_field(self, parent_type: Any, *args: Any, **kwargs: Any) -> Any:
+            resolved.append(parent_type.name)
+            return super().execute_field(parent_type, *args, **kwargs)
+
+    schema = strawberry.Schema(query=Query, execution_context_class=Counting)
+    result = await schema.execute("{ items { name tags { label } } }")
+    assert result.data is not None
+    assert resolved.count("Query") == 1
+    # Only the three items whose data misfits the plan are completed field by field:
+    # d (a tag without its label) and e (a string for the tag list) 2 fields each, b only
+    # its null name (a non-null error ends the object).
+    assert resolved.count("Item") == 2 + 2 + 1
