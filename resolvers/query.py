@@ -156,7 +156,7 @@ class Query:
         if page.failures and not (len(page.failures) < len(entries)):
             raise provider_error(next(iter(page.failures.values())))
         _report_partial(info, page)
-        return _connection(page, positions, entries)
+        return _connection(page, positions, entries, with_cursors=_selects(info, "edges"))
 
     @strawberry.field(description="The Spark user's own contact (Spark /my/contact).")
     async def me(self, info: Info) -> SparkContact | None:
@@ -209,22 +209,38 @@ def _merge(a: ReadWants, b: ReadWants) -> ReadWants:
     return ReadWants(a.expansions | b.expansions, fields)
 
 
+def _selects(info: Info, name: str) -> bool:
+    """Whether the query selects `name` on this field's result (fragments included)."""
+    return bool(child_selections([s for f in info.selected_fields for s in f.selections], (name,)))
+
+
 def _connection(
-    page: MergedPage, start: dict[ProviderName, Position], entries: list[ProviderEntry]
+    page: MergedPage,
+    start: dict[ProviderName, Position],
+    entries: list[ProviderEntry],
+    *,
+    with_cursors: bool = True,
 ) -> ContactConnection:
+    """The connection of a merged page; each edge's cursor is encoded only when `edges` is
+    selected (a cursor costs a JSON encoding; `nodes` needs none, `pageInfo` two)."""
     base = {e.provider.name: start.get(e.provider.name, Position(0)) for e in entries}
-    edges = [
-        ContactEdge(cursor=encode_cursor(edge.positions), node=contact_object(edge.record))
-        for edge in page.edges
-    ]
+    nodes = [contact_object(edge.record) for edge in page.edges]
+    edges = (
+        [
+            ContactEdge(cursor=encode_cursor(edge.positions), node=node)
+            for edge, node in zip(page.edges, nodes, strict=True)
+        ]
+        if with_cursors
+        else []
+    )
     return ContactConnection(
         edges=edges,
-        nodes=[e.node for e in edges],
+        nodes=nodes,
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=any(p.offset for p in base.values()),
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else encode_cursor(base),
+            start_cursor=encode_cursor(page.edges[0].positions) if page.edges else None,
+            end_cursor=encode_cursor(page.edges[-1].positions if page.edges else base),
         ),
         total_count=page.total,
     )
