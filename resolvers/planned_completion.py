@@ -25,13 +25,16 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -41,6 +44,10 @@ from strawberry.types.field import StrawberryField
 
 BASIC_RESOLVER_NAME: Final = "_get_basic_result"
 """The name Strawberry gives the resolver of a field without resolver or extensions."""
+
+_BUILT_IN_COERCE: Final = {
+    t.name: t.coerce_output_value for t in (GraphQLString, GraphQLID, GraphQLBoolean)
+}
 
 Complete = Callable[[Any], Any]
 """Turns one plain value into its response form; raises `_Bail` when it cannot."""
@@ -57,8 +64,23 @@ class _NotPlain(Exception):  # a control-flow signal, not an error
     """The selection is not plain data: it gets no plan."""
 
 
+PASS_THROUGH: Final = {
+    GraphQLString.name: str,
+    GraphQLID.name: str,
+    GraphQLBoolean.name: bool,
+}
+"""Built-in scalars whose coercion returns a value of exactly this Python type unchanged."""
+
+
 def _leaf(leaf_type: GraphQLLeafType) -> Complete:
     coerce = leaf_type.coerce_output_value
+    exact = PASS_THROUGH.get(leaf_type.name)
+    if exact is not None and coerce is _BUILT_IN_COERCE.get(leaf_type.name):
+
+        def unchanged(value: Any) -> Any:
+            return value if type(value) is exact else _coerced(coerce, value)
+
+        return unchanged
     if isinstance(leaf_type, GraphQLEnumType):
         names: dict[Any, Any] = {}
 
