@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 
-import aiosqlite
 from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,17 +15,19 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from gateway.auth import Authenticator
-from gateway.cache import SqliteCache
 from gateway.cors import cors_middleware
-from gateway.database import open_database
 from gateway.graphiql import STATIC_PATH, static_files
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.health import healthz, readyz
+from gateway.idempotency import open_ledger
+from gateway.limits.budget import BudgetGuard
+from gateway.limits.extension import document_limits, hides_suggestions
 from gateway.metrics import CONTENT_TYPE
-from gateway.persisted import PersistedQueries, load_allow_list
+from gateway.persisted import PersistedQueries, QueryStore, load_allow_list
 from gateway.request_ids import RequestIdMiddleware
 from gateway.sandboxes import EmbeddedSandboxes
 from gateway.settings import Settings
+from gateway.storage import Storage, open_storage
 from gateway.telemetry import GatewayTelemetry
 from gateway.tenants import build_tenants
 from providers.breaker import CircuitState
@@ -64,12 +65,10 @@ def banner(settings: Settings, sandboxes: EmbeddedSandboxes, *, open_auth: bool 
     return "\n".join(lines)
 
 
-def _persisted(settings: Settings, connection: aiosqlite.Connection | None) -> PersistedQueries:
+def _persisted(settings: Settings, store: QueryStore | None) -> PersistedQueries:
     config = settings.persisted_queries
     allow_list = load_allow_list(config.allow_list) if config.allow_list else None
-    return PersistedQueries(
-        connection if config.enabled else None, allow_list, config.get_cache_control
-    )
+    return PersistedQueries(store if config.enabled else None, allow_list, config.get_cache_control)
 
 
 def _ttls(settings: Settings) -> dict[ProviderName, Ttl]:
@@ -84,69 +83,65 @@ def _ttls(settings: Settings) -> dict[ProviderName, Ttl]:
     }
 
 
-async def _open_database(settings: Settings) -> aiosqlite.Connection | None:
-    """The SQLite file, or None (logged) when it cannot be opened: we then run uncached."""
-    try:
-        return await open_database(settings.database_path)
-    except (sqlite3.Error, OSError) as exc:
-        log.error("cache database unavailable, running uncached: %s", type(exc).__name__)
-        return None
-
-
-async def _open_cache(
-    settings: Settings, connection: aiosqlite.Connection | None, telemetry: GatewayTelemetry
-) -> SqliteCache | None:
-    if connection is None or not settings.cache.enabled:
-        return None
-    cache = SqliteCache(
-        connection, settings.cache.max_entries, on_event=lambda event, n: telemetry.cache_evicted(n)
-    )
-    try:
-        await cache.setup()
-    except sqlite3.Error as exc:
-        log.error("cache table unusable, running uncached: %s", type(exc).__name__)
-        return None
-    return cache
-
-
 def reads_factory(
-    cache: SqliteCache | None, settings: Settings, telemetry: GatewayTelemetry
+    storage: Storage, settings: Settings, telemetry: GatewayTelemetry
 ) -> Callable[[], CachedReads]:
-    ttls = _ttls(settings)
-    return lambda: CachedReads(cache, ttls, on_event=telemetry.cache_event)
+    ttls, cache, changes = _ttls(settings), storage.cache, storage.changes
+    return lambda: CachedReads(cache, ttls, on_event=telemetry.cache_event, changes=changes)
 
 
 def create_app(
-    settings: Settings, *, announce: bool = False, span_exporter: SpanExporter | None = None
+    settings: Settings,
+    *,
+    announce: bool = False,
+    span_exporter: SpanExporter | None = None,
+    sandbox_urls: Mapping[str, str] | None = None,
 ) -> Starlette:
-    """The gateway ASGI app; providers, sandboxes and SQLite open and close with its lifespan.
+    """The gateway ASGI app; providers, sandboxes and storage open and close with its lifespan.
 
     `span_exporter` lets tests collect this app's OpenTelemetry spans in memory.
+    `sandbox_urls`: use sandboxes another process serves (the workers of `serve --workers`).
     """
     telemetry = GatewayTelemetry.create(settings.tracing, span_exporter)
     authenticator = Authenticator(settings)  # a bad JWT key stops start-up here
     endpoint = GraphQLEndpoint(
-        build_schema(), PersistedQueries(None), telemetry, graphiql=settings.graphiql
+        build_schema(
+            [document_limits(settings)],
+            hide_suggestions=hides_suggestions(settings),
+            federation=settings.federation,
+            planned_completion=settings.planned_completion,
+        ),
+        PersistedQueries(None),
+        telemetry,
+        graphiql=settings.graphiql,
+        request_deadline=settings.request_deadline,
+        max_body_bytes=settings.limits.max_body_bytes,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        sandboxes = EmbeddedSandboxes()
+        sandboxes = EmbeddedSandboxes(attach_to=sandbox_urls or {})
         if settings.use_sandboxes:
             await sandboxes.start(settings)
             log.warning("running on the embedded SANDBOXES (no real provider configured)")
-        database = await _open_database(settings)
-        cache = await _open_cache(settings, database, telemetry)
-        endpoint.persisted = _persisted(settings, database)
+        storage = await open_storage(settings, telemetry)  # SQLite file, or Redis (cache_url)
+        database, cache = storage.database, storage.cache
+        keys = settings.idempotency
+        app.state.idempotency = storage.ledger or await open_ledger(
+            database, keys.ttl, keys.in_flight_lease
+        )
+        endpoint.persisted = _persisted(settings, storage.queries)
         with contextlib.suppress(sqlite3.Error):
             await endpoint.persisted.setup()
         app.state.sandboxes = sandboxes
+        app.state.storage = storage
         app.state.database = database
         app.state.cache = cache
+        app.state.changes = storage.changes
         app.state.telemetry = telemetry
-        app.state.new_reads = reads_factory(cache, settings, telemetry)
+        app.state.new_reads = reads_factory(storage, settings, telemetry)
         app.state.authenticator = authenticator
-        app.state.tenants = build_tenants(settings, sandboxes, [telemetry])
+        app.state.tenants = build_tenants(settings, sandboxes, [BudgetGuard(), telemetry])
         app.state.providers = app.state.tenants[DEFAULT_TENANT]  # health, readiness, metrics
         if authenticator.open:
             log.warning(OPEN_WARNING)
@@ -156,8 +151,7 @@ def create_app(
             yield
         finally:
             await app.state.tenants.aclose()
-            if database is not None:
-                await database.close()
+            await storage.aclose()
             await sandboxes.stop()
             telemetry.provider.shutdown()
 

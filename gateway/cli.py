@@ -8,17 +8,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import uvicorn
 from pydantic import ValidationError
 
 from gateway.api_keys import config_snippet, key_digest, new_key
-from gateway.app import create_app
 from gateway.auth_settings import ApiKeyClient
-from gateway.cache import SqliteCache
-from gateway.database import open_database
-from gateway.logs import configure_logging
+from gateway.serving import serve, serve_workers
 from gateway.settings import Settings, load_settings
+from gateway.storage import cache_command
 from resolvers.access import Role
 from resolvers.root import build_schema
 
@@ -30,10 +28,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default 8000; 0 = any free)")
     serve.add_argument("--config", type=Path, help="TOML config file (see README)")
-    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    serve.add_argument(
+        "--workers", type=_positive, default=1, help="worker processes on one port (default 1)"
+    )
+    schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument(
+        "--federation", action="store_true", help="the Apollo Federation v2 subgraph SDL"
+    )
     cache = sub.add_parser("cache", help="inspect or empty the read cache")
     cache.add_argument("action", choices=["stats", "clear"])
-    cache.add_argument("--config", type=Path, help="TOML config file (for data_dir)")
+    cache.add_argument("--config", type=Path, help="TOML config file (data_dir or cache_url)")
     auth = sub.add_parser("auth", help="gateway client credentials")
     auth.add_argument("action", choices=["new-key"], help="new-key: mint an API key")
     auth.add_argument("--id", default="client", help="the client's name (default: client)")
@@ -42,34 +46,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("a whole number of at least 1")
+    return int(text)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     pairs = (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None)))
-    overrides = {k: v for k, v in pairs if v is not None}
-    return load_settings(args.config, **overrides)
+    return {k: v for k, v in pairs if v is not None}
 
 
-def schema_sdl() -> str:
-    """The schema as SDL, exactly as committed in schema.graphql."""
-    return build_schema().as_str() + "\n"
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, **_overrides(args))
 
 
-def serve(settings: Settings) -> None:
-    configure_logging(settings.log_level)
-    app = create_app(settings, announce=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        log_config=None,  # keep our JSON logging (configure_logging)
-    )
+def schema_sdl(*, federation: bool = False) -> str:
+    """The schema as SDL, exactly as committed in schema.graphql (schema.subgraph.graphql
+    with `federation`: what `_service { sdl }` answers)."""
+    return build_schema(federation=federation).as_str() + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "schema":
-        sys.stdout.write(schema_sdl())
+        sys.stdout.write(schema_sdl(federation=args.federation))
         return 0
     if args.command == "auth":
         try:
@@ -83,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValidationError, FileNotFoundError, ValueError) as exc:
         print(f"contact-gateway: bad configuration:\n{exc}", file=sys.stderr)
         return 2
-    if args.command == "serve":
+    if args.command == "serve" and args.workers > 1:
+        serve_workers(settings, args.config, _overrides(args), args.workers)
+    elif args.command == "serve":
         serve(settings)
     elif args.command == "cache":
         print(json.dumps(asyncio.run(cache_command(settings, args.action))))
@@ -98,19 +101,6 @@ def new_key_text(client_id: str, tenant: str, role: Role) -> str:
         f"API key (give it to the client; it is not stored anywhere):\n  {key}\n\n"
         f"Add to the gateway's config file:\n\n{config_snippet(client)}"
     )
-
-
-async def cache_command(settings: Settings, action: str) -> dict[str, int]:
-    """`cache stats` / `cache clear` on the gateway's SQLite file (safe while it runs: WAL)."""
-    connection = await open_database(settings.database_path)
-    try:
-        cache = SqliteCache(connection, settings.cache.max_entries)
-        await cache.setup()
-        if action == "clear":
-            return {"removed": await cache.clear()}
-        return await cache.stats()
-    finally:
-        await connection.close()
 
 
 if __name__ == "__main__":

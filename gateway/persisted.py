@@ -2,7 +2,8 @@
 
 APQ: a client sends only `extensions.persistedQuery.sha256Hash`; an unknown hash
 answers `PersistedQueryNotFound`; the client then sends hash + query, which is
-checked and stored (in the gateway's SQLite file, so every worker sees it); later
+checked and stored (in the gateway's SQLite file, or in Redis with cache_url, so every
+worker and machine sees it); later
 hash-only requests, also as GET so CDNs can cache them, run the stored document.
 
 Allow-list mode runs only documents listed in a manifest produced by the client
@@ -19,7 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import aiosqlite
 
@@ -41,6 +42,41 @@ class PersistedQueryError(Exception):
         self.message = message
         self.code = code
         self.status = status
+
+
+class QueryStore(Protocol):
+    """Where registered documents live (SQLite here, Redis in gateway/redis_stores.py)."""
+
+    async def setup(self) -> None: ...
+
+    async def get(self, digest: str) -> str | None: ...
+
+    async def add(self, digest: str, query: str) -> None:
+        """Keep the first document registered under `digest`."""
+        ...
+
+
+@dataclass(slots=True)
+class SqliteQueryStore:
+    connection: aiosqlite.Connection
+
+    async def setup(self) -> None:
+        await self.connection.execute(SCHEMA)
+        await self.connection.commit()
+
+    async def get(self, digest: str) -> str | None:
+        async with self.connection.execute(
+            "SELECT query FROM persisted_queries WHERE hash = ?", (digest,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row is not None else None
+
+    async def add(self, digest: str, query: str) -> None:
+        await self.connection.execute(
+            "INSERT OR IGNORE INTO persisted_queries (hash, query, created_at) VALUES (?, ?, ?)",
+            (digest, query, time.time()),
+        )
+        await self.connection.commit()
 
 
 def sha256_hex(query: str) -> str:
@@ -65,15 +101,14 @@ def load_allow_list(path: Path) -> dict[str, str]:
 class PersistedQueries:
     """Resolves the document to run for one request."""
 
-    connection: aiosqlite.Connection | None
+    store: QueryStore | None
     allow_list: Mapping[str, str] | None = None
     get_cache_control: str | None = None
     """Cache-Control for successful GETs of persisted queries (None: private, no-store)."""
 
     async def setup(self) -> None:
-        if self.connection is not None:
-            await self.connection.execute(SCHEMA)
-            await self.connection.commit()
+        if self.store is not None:
+            await self.store.setup()
 
     async def document(self, query: str | None, extensions: Mapping[str, Any]) -> str | None:
         """The document to execute, registering it when the client sends hash + query."""
@@ -101,25 +136,17 @@ class PersistedQueries:
             if digest in self.allow_list:
                 return self.allow_list[digest]
             raise PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
-        if self.connection is not None:
-            async with self.connection.execute(
-                "SELECT query FROM persisted_queries WHERE hash = ?", (digest,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is not None:
-                return str(row[0])
+        stored = await self.store.get(digest) if self.store is not None else None
+        if stored is not None:
+            return stored
         raise PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
 
     async def _register(self, digest: str, query: str) -> None:
-        if self.connection is None or self.allow_list is not None:
+        if self.store is None or self.allow_list is not None:
             return
         if len(query) > MAX_STORED_QUERY:
             raise PersistedQueryError("document too long to persist", "BAD_REQUEST", 400)
-        await self.connection.execute(
-            "INSERT OR IGNORE INTO persisted_queries (hash, query, created_at) VALUES (?, ?, ?)",
-            (digest, query, time.time()),
-        )
-        await self.connection.commit()
+        await self.store.add(digest, query)
 
 
 def _hash_of(persisted: object) -> str:

@@ -1,17 +1,24 @@
-"""The read cache: hits, invalidation by every mutation, stale-if-error, isolation, erasure."""
+"""The read cache: hits, invalidation by every mutation, stale-if-error, isolation, erasure.
+
+Each test runs on both stores (`cache_url` fixture, tests/plugins/redis_server.py): the
+SQLite file (the default) and Redis.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
+from redis.asyncio import Redis
 
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
-from gateway.settings import CacheSettings, ProviderTtl
+from gateway.settings import CacheSettings, ProviderTtl, Settings
 from providers.sandboxing import ServedApp
 from tests.harness import Gateway, Sandbox, fresh_data_dir, spark_settings
 
@@ -21,6 +28,32 @@ READ = """query($id: ID!, $cache: CacheControl) {
 LIST = "{ contacts(first: 5) { totalCount nodes { id displayName } } }"
 CREATE = """mutation($name: String!, $email: String!) { createContact(input: {provider: SPARK,
   displayName: $name, emails: [{address: $email}]}) { contact { id } userErrors { code } } }"""
+
+
+def _on(settings: Settings, cache_url: str | None, **update: Any) -> Settings:
+    """These settings with the cache in `cache_url` (None: the SQLite file)."""
+    url = SecretStr(cache_url) if cache_url is not None else None
+    return settings.model_copy(update={"cache_url": url, **update})
+
+
+@asynccontextmanager
+async def spark_gateway(
+    cache_url: str | None, **update: Any
+) -> AsyncIterator[tuple[Sandbox, Gateway]]:
+    """A fresh Spark sandbox and a gateway in front of it, caching in `cache_url`."""
+    async with (
+        aiohttp.ClientSession() as http,
+        ServedApp(spark_sandbox.create_spark_sandbox().app) as served,
+    ):
+        settings = _on(spark_settings(served.base_url), cache_url, **update)
+        async with ServedApp(create_app(settings)) as gateway_served:
+            yield Sandbox(served, http), Gateway(gateway_served, http)
+
+
+@pytest.fixture
+async def stack(cache_url: str | None) -> AsyncIterator[tuple[Sandbox, Gateway]]:
+    async with spark_gateway(cache_url) as pair:
+        yield pair
 
 
 async def _first_id(gateway: Gateway) -> str:
@@ -83,17 +116,12 @@ async def test_update_transfer_and_delete_each_invalidate(gateway: Gateway) -> N
 
 
 @pytest.fixture
-async def short_ttl() -> AsyncIterator[tuple[Sandbox, Gateway]]:
+async def short_ttl(cache_url: str | None) -> AsyncIterator[tuple[Sandbox, Gateway]]:
     """A gateway whose Spark records and lists are never fresh (TTL 0), so each read goes
     upstream and a failure falls back to the stale copy."""
-    async with (
-        aiohttp.ClientSession() as http,
-        ServedApp(spark_sandbox.create_spark_sandbox().app) as served,
-    ):
-        cache = CacheSettings(spark=ProviderTtl(records=0, lists=0, stale_if_error=3600))
-        settings = spark_settings(served.base_url).model_copy(update={"cache": cache})
-        async with ServedApp(create_app(settings)) as gateway_served:
-            yield Sandbox(served, http), Gateway(gateway_served, http)
+    cache = CacheSettings(spark=ProviderTtl(records=0, lists=0, stale_if_error=3600))
+    async with spark_gateway(cache_url, cache=cache) as pair:
+        yield pair
 
 
 async def test_stale_if_error_serves_the_flagged_copy(short_ttl: tuple[Sandbox, Gateway]) -> None:
@@ -123,23 +151,29 @@ async def test_without_a_cached_copy_the_failure_shows(short_ttl: tuple[Sandbox,
 
 
 async def _stack_for(
-    http: aiohttp.ClientSession, base_url: str, token: str, data_dir: Path
+    http: aiohttp.ClientSession,
+    base_url: str,
+    token: str,
+    data_dir: Path,
+    cache_url: str | None = None,
 ) -> ServedApp:
-    settings = spark_settings(base_url, token=token).model_copy(update={"data_dir": data_dir})
+    settings = _on(spark_settings(base_url, token=token), cache_url, data_dir=data_dir)
     return ServedApp(create_app(settings))
 
 
-async def test_two_credentials_sharing_the_cache_file_never_see_each_other() -> None:
+async def test_two_credentials_sharing_the_cache_never_see_each_other(
+    cache_url: str | None,
+) -> None:
     data_dir = fresh_data_dir()
     async with (
         aiohttp.ClientSession() as http,
         ServedApp(spark_sandbox.create_spark_sandbox().app) as sandbox_served,
     ):
         agent_a = await _stack_for(
-            http, sandbox_served.base_url, spark_sandbox.PRIVATE_TOKEN, data_dir
+            http, sandbox_served.base_url, spark_sandbox.PRIVATE_TOKEN, data_dir, cache_url
         )
         agent_b = await _stack_for(
-            http, sandbox_served.base_url, spark_sandbox.OTHER_AGENT_TOKEN, data_dir
+            http, sandbox_served.base_url, spark_sandbox.OTHER_AGENT_TOKEN, data_dir, cache_url
         )
         async with agent_a, agent_b:
             a_list = await Gateway(agent_a, http).data(LIST)
@@ -178,6 +212,35 @@ async def test_a_deleted_contact_leaves_no_bytes_in_the_sqlite_files() -> None:
 
 def _bytes_in(directory: Path, needle: bytes) -> bool:
     return any(needle in path.read_bytes() for path in directory.iterdir() if path.is_file())
+
+
+async def test_a_deleted_contact_leaves_no_copy_in_redis(redis_url: str) -> None:
+    marker = "Zebulon Erasmus-Quaternion"
+    redis = Redis.from_url(redis_url)
+    try:
+        async with spark_gateway(redis_url) as (_, gateway):
+            created = await gateway.data(CREATE, name=marker, email="zeb.erasmus@example.org")
+            contact_id = created["createContact"]["contact"]["id"]
+            await gateway.data(READ, id=contact_id)
+            await gateway.data(
+                '{ contacts(first: 50, filter: {displayName: "Zebulon*"}) '
+                "{ nodes { displayName } } }"
+            )
+            assert await _in_redis(redis, marker.encode()), "the reads were cached"
+            await gateway.data(
+                "mutation($id: ID!) { deleteContact(id: $id) { deletedId } }", id=contact_id
+            )
+            assert not await _in_redis(redis, marker.encode())
+    finally:
+        await redis.aclose()
+
+
+async def _in_redis(redis: Redis, needle: bytes) -> bool:
+    async for key in redis.scan_iter(match="cg:c:e:*"):
+        value = await redis.get(key)
+        if value is not None and needle in value:
+            return True
+    return False
 
 
 async def test_a_corrupt_cache_file_does_not_take_the_gateway_down() -> None:
