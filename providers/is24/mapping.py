@@ -75,7 +75,7 @@ TEXT_FIELDS: Final[Mapping[str, tuple[str, str]]] = {
     "position": ("position", "position"),
     "organization": ("company", "organization"),
 }
-# Is24ContactInput attribute -> IS24 field (the input path is ("is24", field))
+# Is24ContactInput attribute -> IS24 field (the input path is ("is24", EXTRA_INPUTS[field]))
 EXTRA_FIELDS: Final[Mapping[str, str]] = {
     "additional_name": "additionName",
     "homepage_url": "homepageUrl",
@@ -87,6 +87,11 @@ EXTRA_FIELDS: Final[Mapping[str, str]] = {
     "business_card_contact": "businessCardContact",
     "show_on_profile_page": "showOnProfilePage",
 }
+EXTRA_INPUTS: Final[Mapping[str, str]] = {
+    name: attribute.split("_")[0] + "".join(p.title() for p in attribute.split("_")[1:])
+    for attribute, name in EXTRA_FIELDS.items()
+}
+"""IS24 field -> its name in the `is24` input block (additionName is `additionalName`)."""
 READ_ONLY_FIELDS: Final = ("@id", "realEstateReferenceCount")
 _COMPACT_E164: Final = re.compile(r"\+[0-9]{4,15}")
 _COMPLETE: Final = re.compile(r"(\+[0-9]{1,3}) ([0-9]+) ([0-9]+(?: [0-9]+)*)")
@@ -326,7 +331,7 @@ def _put_extras(write: Is24Write, extras: Is24ContactInput) -> None:
         value = getattr(extras, attribute)
         if not is_set(value):
             continue
-        path = ("is24", name)
+        path = ("is24", EXTRA_INPUTS[name])
         if isinstance(value, bool):
             write.put(name, value, path)
         else:

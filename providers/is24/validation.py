@@ -26,7 +26,7 @@ from typing import Final
 
 from providers.errors import DuplicateContact, FieldIssue, IssueCode, ValidationFailed
 from providers.is24 import rules
-from providers.is24.mapping import EXTRA_FIELDS, FIELD_FOR_KIND, Is24Write
+from providers.is24.mapping import EXTRA_FIELDS, EXTRA_INPUTS, FIELD_FOR_KIND, Is24Write
 from providers.is24.xml_codec import (
     MAX_BODY_BYTES,
     ContactDoc,
@@ -59,7 +59,7 @@ DEFAULT_PATHS: Final[Mapping[str, FieldPath]] = {
     "address": ("addresses",),
     "countryCode": ("addresses",),
     "contact": (),
-    **{name: ("is24", name) for name in EXTRA_FIELDS.values()},
+    **{name: ("is24", EXTRA_INPUTS[name]) for name in EXTRA_FIELDS.values()},
 }
 
 
