@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from providers.autodns.rules import phone_problem, wire_from_e164
+from providers.autodns.rules import MAX_COMMENT, phone_problem, wire_from_e164
 from providers.autodns.search import MAX_FILTERS, MAX_LIMIT, Condition, Group, SearchQuery
 from providers.autodns.types import AutoDnsFilter
 from providers.autodns.validation import is_contact_id
@@ -43,6 +43,8 @@ from providers.phones import parse_phone
 
 Node = Condition | Group
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+MAX_VALUE_LENGTH: Final = MAX_COMMENT
+"""No AutoDNS text is longer (the comment), so a longer filter value can match nothing."""
 SORT_KEYS: Final = {
     SortField.GIVEN_NAME: "fname",
     SortField.FAMILY_NAME: "lname",
@@ -128,6 +130,8 @@ def filter_nodes(flt: ContactFilter) -> tuple[Node, ...] | None:
 def _text(key: str, value: str, path: FieldPath, link: str = "AND") -> Condition:
     if _CONTROL.search(value):
         raise _invalid(path, "control characters are not allowed in filters")
+    if len(value) > MAX_VALUE_LENGTH:
+        raise _invalid(path, f"at most {MAX_VALUE_LENGTH} characters", IssueCode.TOO_LONG)
     return Condition(key, value, "LIKE" if "*" in value else "EQUAL", link)
 
 

@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from providers.errors import FieldIssue, IssueCode, ValidationFailed
 from providers.is24.types import Is24Extras, Is24Filter
+from providers.is24.validation import MAX_DOCUMENT_BYTES
 from providers.model import (
     ContactFilter,
     ContactRecord,
@@ -49,11 +50,14 @@ TEXT_FILTERS: Final = {
     "postal_code": "postalCode",
 }
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+MAX_VALUE_LENGTH: Final = MAX_DOCUMENT_BYTES
+"""No stored contact can hold a longer text, so a longer value can match nothing."""
 
 
 def check_filter(flt: ContactFilter) -> None:
     """Refuse filters IS24 data cannot answer (no timestamps) and values no contact can
-    hold (control characters, as every provider refuses them) before any upstream call."""
+    hold (control characters, as every provider refuses them; oversized values) before any
+    upstream call."""
     issues = [
         FieldIssue(
             ("filter", name),
@@ -63,11 +67,13 @@ def check_filter(flt: ContactFilter) -> None:
         for attribute, name in UNANSWERABLE.items()
         if getattr(flt, attribute) is not None
     ]
-    issues += [
-        FieldIssue(path, IssueCode.INVALID, "control characters are not allowed in filters")
-        for path, value in _filter_texts(flt)
-        if _CONTROL.search(value)
-    ]
+    for path, value in _filter_texts(flt):
+        if _CONTROL.search(value):
+            text = "control characters are not allowed in filters"
+            issues.append(FieldIssue(path, IssueCode.INVALID, text))
+        elif len(value) > MAX_VALUE_LENGTH:
+            text = f"at most {MAX_VALUE_LENGTH} characters"
+            issues.append(FieldIssue(path, IssueCode.TOO_LONG, text))
     if issues:
         raise ValidationFailed(issues, provider=ProviderName.IS24)
 
