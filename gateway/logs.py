@@ -29,6 +29,12 @@ EXTRA_FIELDS: Final = (
 )
 
 
+PAYLOAD_LOGGERS: Final = {"aiosqlite": logging.WARNING, "oauthlib": logging.WARNING}
+"""Libraries that log payloads at DEBUG — aiosqlite each statement's parameters (cached
+contacts), oauthlib the OAuth signature base string (the access token) — held at
+WARNING whatever `log_level` says."""
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get()
@@ -55,3 +61,5 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name, floor in PAYLOAD_LOGGERS.items():
+        logging.getLogger(name).setLevel(floor)
