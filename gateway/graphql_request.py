@@ -9,6 +9,7 @@ cannot satisfy, 413 for an oversized body, 415 for an unsupported media type.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -103,7 +104,7 @@ async def from_post(request: Request, max_body: int = MAX_BODY_BYTES) -> GraphQL
         raise BadRequest(415, "only UTF-8 bodies are accepted")
     body = await _read_capped(request, max_body)
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = load_json(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(400, "the body is not valid UTF-8 JSON") from exc
     if isinstance(payload, list):
@@ -136,9 +137,28 @@ def _json_param(raw: str | None, name: str) -> Any:
     if raw is None or raw == "":
         return None
     try:
-        return json.loads(raw)
+        return load_json(raw)
     except ValueError as exc:
         raise BadRequest(400, f"{name!r} is not valid JSON") from exc
+
+
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def load_json(text: str) -> Any:
+    """`json.loads`, refusing (ValueError) two things JSON text allows but the gateway
+    cannot use: nesting deep enough to exhaust the parser's recursion (a 500 otherwise),
+    and an escaped lone surrogate (`"\\ud800"`), which no encoder downstream can write."""
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("a lone surrogate is not text") from exc
+    return value
 
 
 def _validated(payload: dict[str, Any]) -> GraphQLRequest:
