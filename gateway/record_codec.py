@@ -2,6 +2,8 @@
 
 Provider extras are stored with their class name and rebuilt from a closed
 registry, so a tampered cache entry can at most fail to decode — never run code.
+Records decode straight into their dataclasses (msgspec's typed decoders: no
+intermediate dicts); an entry in an older layout fails to decode and counts as a miss.
 """
 
 from __future__ import annotations
@@ -30,54 +32,69 @@ def register_extras(kind: type[ProviderExtras]) -> None:
     EXTRAS_TYPES[kind.__name__] = kind
 
 
-def _record_to_builtins(record: ContactRecord) -> dict[str, Any]:
-    data: dict[str, Any] = msgspec.to_builtins(
-        dataclasses.replace(record, extras=None, freshness=None)
-    )
-    if record.extras is not None:
-        data["extras"] = {
-            "type": type(record.extras).__name__,
-            "value": msgspec.to_builtins(record.extras),
-        }
-    return data
+NO_EXTRAS: Final = msgspec.Raw(b"null")
 
 
-def _record_from_builtins(data: dict[str, Any]) -> ContactRecord:
-    extras_data = data.pop("extras", None)
-    record = msgspec.convert({**data, "extras": None}, ContactRecord)
-    if extras_data is None:
-        return record
-    kind = EXTRAS_TYPES.get(extras_data.get("type", ""))
+class _Stored(msgspec.Struct, array_like=True):
+    """One cached record: the record without its extras (decoded straight into the
+    dataclasses by msgspec), then the extras' type name and their encoded value."""
+
+    record: ContactRecord
+    extras_type: str | None = None
+    extras: msgspec.Raw = NO_EXTRAS
+
+
+class _StoredPage(msgspec.Struct, array_like=True):
+    total: int | None
+    offset: int
+    records: list[_Stored]
+
+
+_RECORDS: Final = msgspec.json.Decoder(list[_Stored])
+_PAGE: Final = msgspec.json.Decoder(_StoredPage)
+_EXTRAS_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
+
+
+def _stored(record: ContactRecord) -> _Stored:
+    plain = dataclasses.replace(record, extras=None, freshness=None)
+    if record.extras is None:
+        return _Stored(plain)
+    return _Stored(plain, type(record.extras).__name__, msgspec.Raw(_encoder.encode(record.extras)))
+
+
+def _record(stored: _Stored) -> ContactRecord:
+    if stored.extras_type is None:
+        return stored.record
+    kind = EXTRAS_TYPES.get(stored.extras_type)
     if kind is None:
-        raise CacheDecodeError(f"unknown extras type {extras_data.get('type')!r}")
-    return dataclasses.replace(record, extras=msgspec.convert(extras_data["value"], kind))
+        raise CacheDecodeError(f"unknown extras type {stored.extras_type!r}")
+    decoder = _EXTRAS_DECODERS.get(stored.extras_type)
+    if decoder is None:
+        decoder = _EXTRAS_DECODERS[stored.extras_type] = msgspec.json.Decoder(kind)
+    return dataclasses.replace(stored.record, extras=decoder.decode(stored.extras))
+
+
+_FAILURES: Final = (msgspec.DecodeError, msgspec.ValidationError, TypeError, KeyError)
 
 
 def encode_records(records: list[ContactRecord]) -> bytes:
-    return _encoder.encode([_record_to_builtins(r) for r in records])
+    return _encoder.encode([_stored(r) for r in records])
 
 
 def decode_records(raw: bytes) -> list[ContactRecord]:
     try:
-        return [_record_from_builtins(item) for item in msgspec.json.decode(raw)]
-    except (msgspec.DecodeError, msgspec.ValidationError, TypeError, KeyError) as exc:
+        return [_record(item) for item in _RECORDS.decode(raw)]
+    except _FAILURES as exc:
         raise CacheDecodeError(str(exc)) from exc
 
 
 def encode_page(page: ContactPage) -> bytes:
-    return _encoder.encode(
-        {
-            "total": page.total,
-            "offset": page.offset,
-            "records": [_record_to_builtins(r) for r in page.records],
-        }
-    )
+    return _encoder.encode(_StoredPage(page.total, page.offset, [_stored(r) for r in page.records]))
 
 
 def decode_page(raw: bytes) -> ContactPage:
     try:
-        data = msgspec.json.decode(raw)
-        records = tuple(_record_from_builtins(item) for item in data["records"])
-        return ContactPage(records, data["total"], data["offset"])
-    except (msgspec.DecodeError, msgspec.ValidationError, TypeError, KeyError) as exc:
+        data = _PAGE.decode(raw)
+        return ContactPage(tuple(_record(item) for item in data.records), data.total, data.offset)
+    except _FAILURES as exc:
         raise CacheDecodeError(str(exc)) from exc
