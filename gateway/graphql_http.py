@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from typing import Any, Final
 
+import msgspec
 import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -47,6 +47,9 @@ from providers import deadline
 from providers.registry import ProviderSet
 from resolvers.context import GatewayContext
 
+_ENCODER: Final = msgspec.json.Encoder(enc_hook=str)
+"""Compact UTF-8 JSON; msgspec encodes a 100-contact page several times faster than the
+standard library (anything it does not know, e.g. a Decimal in an extension, as text)."""
 NO_STORE: Final = {
     "Cache-Control": "private, no-store",
     "Vary": "Accept, Authorization, X-API-Key",
@@ -221,9 +224,8 @@ def _error_response(
 def _json(
     body: dict[str, Any], status: int, media: str, headers: dict[str, str] | None = None
 ) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
     return Response(
-        content.encode("utf-8"),
+        _ENCODER.encode(body),
         status_code=status,
         media_type=f"{media}; charset=utf-8",
         headers={**NO_STORE, **(headers or {})},
