@@ -208,10 +208,10 @@ class Is24Client:
         return self._created_id(reply)
 
     async def update(self, contact_id: str, doc: ContactDoc) -> None:
-        await self._call("PUT", self.contact_url(contact_id), doc)
+        _acknowledged(await self._call("PUT", self.contact_url(contact_id), doc))
 
     async def delete(self, contact_id: str) -> None:
-        await self._call("DELETE", self.contact_url(contact_id))
+        _acknowledged(await self._call("DELETE", self.contact_url(contact_id)))
 
     def _created_id(self, reply: Reply) -> str:
         location = reply.headers.get("Location", "")
@@ -294,6 +294,13 @@ def _decoded(reply: Reply, read: Callable[[bytes], T]) -> T:
         raise ProviderProtocolError(
             f"unreadable IS24 response (HTTP {reply.status}): {exc}", provider=_PROVIDER
         ) from exc
+
+
+def _acknowledged(reply: Reply) -> None:
+    """A 2xx write answer must be IS24's own (its messages, or nothing): an HTML page or a
+    broken document with 200 may come from something in between, not from IS24."""
+    if reply.body:
+        _decoded(reply, lambda body: decode_messages(body, _media(reply)))
 
 
 def _messages(reply: Reply) -> list[Message]:
