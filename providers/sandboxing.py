@@ -61,6 +61,8 @@ class FaultSettings:
     blackhole: bool = False
     reset_before_next: int = 0
     reset_after_next: int = 0
+    reset_rate: float = 0.0
+    """Share of requests reset at random, half of them before and half after processing."""
     reset_writes_only: bool = False
     """Resets skip GET and HEAD requests (aim them at the writes)."""
 
@@ -220,6 +222,8 @@ class SandboxKit:
             if getattr(f, name) > 0:
                 setattr(f, name, getattr(f, name) - 1)
                 return name
+        if f.reset_rate > 0 and self._random.random() < f.reset_rate:
+            return "reset_after_next" if self._random.random() < 0.5 else "reset_before_next"
         return ""
 
     def _injected_response(self) -> Response | None:

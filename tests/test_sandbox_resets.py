@@ -109,3 +109,17 @@ async def test_writes_only_resets_let_reads_through(
     assert counter.writes == 1
     async with http.get(f"{base}/_sandbox/faults") as resp:
         assert (await resp.json())["reset_after_next"] == 0
+
+
+async def test_a_reset_rate_drops_requests_at_random_half_of_them_processed(
+    served: tuple[Counter, str, aiohttp.ClientSession],
+) -> None:
+    counter, base, http = served
+    await _faults(http, base, reset_rate=1.0)
+    for _ in range(20):
+        with pytest.raises((aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)):
+            await _post(http, base)
+    assert 0 < counter.writes < 20  # some dropped before, some after processing
+    log = await _log(http, base)
+    assert [r["dropped"] for r in log] == [True] * 20
+    assert sum(r["status"] == 201 for r in log) == counter.writes
