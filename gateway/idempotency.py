@@ -24,6 +24,7 @@ from typing import Any, Final
 import aiosqlite
 import msgspec
 
+from gateway.database import connection_lock
 from gateway.record_codec import decode_records, encode_records, register_extras
 from providers.errors import IssueCode
 from providers.is24.types import Is24Extras
@@ -133,9 +134,10 @@ class SqliteLedger:
     _claims: int = 0
 
     async def setup(self) -> None:
-        for statement in SCHEMA:
-            await self.connection.execute(statement)
-        await self.connection.commit()
+        async with connection_lock(self.connection):
+            for statement in SCHEMA:
+                await self.connection.execute(statement)
+            await self.connection.commit()
         await self.purge()
 
     async def claim(self, tenant: str, key: str, fingerprint: str) -> Claim:
@@ -186,11 +188,14 @@ class SqliteLedger:
         if not native_ids:
             return set()
         marks = ",".join("?" * len(native_ids))
-        async with self.connection.execute(
-            "SELECT native_id FROM idempotency WHERE provider = ? "  # noqa: S608  # only placeholders are interpolated
-            f"AND native_id IN ({marks}) AND expires_at > ?",
-            (provider.value, *native_ids, self.clock()),
-        ) as cursor:
+        async with (
+            connection_lock(self.connection),
+            self.connection.execute(
+                "SELECT native_id FROM idempotency WHERE provider = ? "  # noqa: S608  # only placeholders are interpolated
+                f"AND native_id IN ({marks}) AND expires_at > ?",
+                (provider.value, *native_ids, self.clock()),
+            ) as cursor,
+        ):
             return {str(row[0]) for row in await cursor.fetchall()}
 
     async def erase(self, subject: Subject) -> None:
@@ -199,8 +204,9 @@ class SqliteLedger:
             "WHERE provider = ? AND native_id = ? AND holds_record = 1",
             (encode_result(tombstone()), subject.provider.value, subject.native_id),
         )
-        if erased:
-            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if erased:  # no bytes of the old results left in the WAL either
+            async with connection_lock(self.connection):
+                await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def purge(self) -> int:
         """Drop expired rows (their keys are free again anyway)."""
@@ -223,11 +229,14 @@ class SqliteLedger:
         )
 
     async def _entry(self, tenant: str, key: str) -> Entry | None:
-        async with self.connection.execute(
-            "SELECT fingerprint, state, started_at, result FROM idempotency "
-            "WHERE tenant = ? AND key = ? AND expires_at > ?",
-            (tenant, key, self.clock()),
-        ) as cursor:
+        async with (
+            connection_lock(self.connection),
+            self.connection.execute(
+                "SELECT fingerprint, state, started_at, result FROM idempotency "
+                "WHERE tenant = ? AND key = ? AND expires_at > ?",
+                (tenant, key, self.clock()),
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
         if row is None:
             return None
@@ -235,10 +244,12 @@ class SqliteLedger:
         return Entry(str(row[0]), EntryState(row[1]), float(row[2]), result)
 
     async def _write(self, statement: str, parameters: tuple[Any, ...]) -> int:
-        """One statement, committed at once; the number of rows it changed."""
-        cursor = await self.connection.execute(statement, parameters)
-        await self.connection.commit()
-        return cursor.rowcount
+        """One statement, committed at once (under the connection's lock: no other unit of
+        work interleaves); the number of rows it changed."""
+        async with connection_lock(self.connection):
+            cursor = await self.connection.execute(statement, parameters)
+            await self.connection.commit()
+            return cursor.rowcount
 
 
 @dataclasses.dataclass(slots=True)
