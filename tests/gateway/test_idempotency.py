@@ -4,6 +4,7 @@ connection resets injected by the sandboxes (tests/gateway/write_support.py)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -264,3 +265,43 @@ async def test_a_deleted_contact_leaves_no_bytes_in_the_ledger(
     assert [e["code"] for e in again["userErrors"]] == ["NOT_FOUND"]
     files = stack.settings.data_dir.glob("gateway.sqlite3*")
     assert not any(marker.encode() in path.read_bytes() for path in files)
+
+
+async def test_the_users_own_contact_update_reconciles(stack: WriteStack, gateway: Gateway) -> None:
+    document = """mutation($input: UpdateMyContactInput!, $key: String) {
+      updateMyContact(input: $input, idempotencyKey: $key) {
+        contact { givenName } userErrors { code }
+      }
+    }"""
+    sandbox = stack.sandboxes["SPARK"]
+    await sandbox.faults(reset_after_next=1, reset_writes_only=True)
+    variables = {"input": {"givenName": "Me-1"}, "key": "key-me"}
+    assert error_codes(await gateway.gql(document, **variables)) == ["OUTCOME_UNKNOWN"]
+    mine = (await gateway.data(document, **variables))["updateMyContact"]
+    assert mine == {"contact": {"givenName": "Me-1"}, "userErrors": []}
+    assert len(await writes_seen(sandbox)) == 1  # found applied: not sent again
+
+
+async def test_a_proxy_error_on_a_write_is_outcome_unknown(
+    stack: WriteStack, gateway: Gateway
+) -> None:
+    """502/504: a proxy lost the upstream's answer, which may have applied the write."""
+    await stack.sandboxes["SPARK"].faults(fail_next=1, error_status=504)
+    assert error_codes(await _create(gateway, "SPARK", "proxy1", "key-proxy")) == [
+        "OUTCOME_UNKNOWN"
+    ]
+    _created(await _create(gateway, "SPARK", "proxy1", "key-proxy"))  # nothing found: written
+    assert len(stack.stored("SPARK", "proxy1")) == 1
+
+
+async def test_a_provider_never_reached_is_not_an_unknown_outcome() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    async with write_stack() as stack:
+        assert stack.settings.spark is not None
+        dead = stack.settings.spark.model_copy(update={"base_url": f"http://127.0.0.1:{closed}"})
+        stack.settings = stack.settings.model_copy(update={"spark": dead})
+        async with stack.gateway() as gateway:
+            refused = await _create(gateway, "SPARK", "dead1", "key-dead")
+    assert error_codes(refused) == ["PROVIDER_UNAVAILABLE"]
