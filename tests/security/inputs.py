@@ -14,12 +14,12 @@ from resolvers.root import build_schema
 Path: TypeAlias = tuple[str | int, ...]
 STRING_TYPES = frozenset({"String", "ID"})
 PROVIDER_BLOCKS = frozenset({"spark", "is24", "autodns"})
-_SCHEMA = build_schema()._schema
+SCHEMA = build_schema()._schema
 
 
 def string_paths(type_name: str) -> list[Path]:
     """Where `type_name` (an input type) takes text; a list's first item stands for all."""
-    named = _SCHEMA.type_map[type_name]
+    named = SCHEMA.type_map[type_name]
     assert isinstance(named, GraphQLInputObjectType)
     return list(_walk(named, ()))
 

@@ -53,7 +53,8 @@ LIST: Final = """query($provider: Provider, $filter: ContactFilterInput, $first:
 
 def raw_global_id(text: str) -> str:
     """A global id around any text (`"SPARK:../x"`), built as the gateway builds them."""
-    return base64.urlsafe_b64encode(text.encode()).decode("ascii").rstrip("=")
+    raw = text.encode("utf-8", errors="surrogatepass")  # fuzzed text may hold lone surrogates
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
 def valid_input(provider: ProviderName) -> dict[str, Any]:
@@ -104,6 +105,20 @@ def valid_input(provider: ProviderName) -> dict[str, Any]:
         ],
         "autodns": {"alias": "hopper-sec", "type": "PERSON", "comment": "security battery"},
     }
+
+
+def unique_input(provider: ProviderName, tag: str) -> dict[str, Any]:
+    """`valid_input` that no other create duplicates (IS24 and AutoDNS refuse duplicates)."""
+    data = valid_input(provider)
+    data["familyName"] = f"Hopper-{tag}"
+    data["emails"] = [{"address": f"grace.{tag}@example.org"}]
+    if provider is ProviderName.SPARK:
+        data["displayName"] = f"Grace Hopper {tag}"
+    if provider is ProviderName.IS24:
+        data["is24"] = {**data["is24"], "externalId": f"crm-sec-{tag}"}
+    if provider is ProviderName.AUTODNS:
+        data["autodns"] = {**data["autodns"], "alias": f"hopper-{tag}"}
+    return data
 
 
 @dataclass
