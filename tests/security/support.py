@@ -29,7 +29,9 @@ API_PREFIXES: Final = {
     ProviderName.IS24: f"{is24_sandbox.API_PREFIX}me/contact",
     ProviderName.AUTODNS: "/v1/contact",
 }
-"""Every upstream path the gateway may reach, per provider (ids stay below these)."""
+"""Each provider's contact resource (ids stay below these)."""
+ALLOWED_PATHS: Final = {**API_PREFIXES, ProviderName.SPARK: ("/v1/contacts", "/v1/my/contact")}
+"""Every upstream path the gateway may reach, per provider."""
 
 USER_ERRORS: Final = "userErrors { field code message providerCode }"
 CREATE: Final = f"""mutation($input: CreateContactInput!) {{
@@ -206,6 +208,8 @@ async def leaves_nothing_behind(w: World, *, reads_allowed: bool = False) -> Asy
     data, keys = w.snapshot(), await w.cache_keys()
     yield
     seen = await w.requests()
+    strays = [(n, r["path"]) for n, r in seen if not r["path"].startswith(ALLOWED_PATHS[n])]
+    assert strays == [], strays  # no other upstream path was reached
     writes = [(n, r["method"], r["path"]) for n, r in seen if r["method"] in WRITE_METHODS]
     assert writes == [] or _only_searches(writes), writes
     if not reads_allowed:

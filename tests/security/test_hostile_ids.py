@@ -142,6 +142,13 @@ async def test_transfers_with_hostile_ids_or_owners_reach_nothing(w: World) -> N
             assert _id_errors(payload["transferContact"]) == [(["id"], "UNSUPPORTED")]
 
 
+async def test_external_ids_no_contact_can_have_are_null_unsent(w: World) -> None:
+    async with leaves_nothing_behind(w):
+        for external_id in ("", "a\x00b", "\x1b[2J", "x" * 300):
+            body = await w.gateway.data(BY_EXTERNAL_ID, externalId=external_id)
+            assert body == {"realtorContactByExternalId": None}
+
+
 @pytest.mark.parametrize(
     "external_id", ["../../../_sandbox/reset", "..%2F..%2F", "a/../../b", "?x=1", "#top", "%00"]
 )
