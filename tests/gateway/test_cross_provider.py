@@ -135,7 +135,8 @@ async def test_fan_out_latency_is_the_slowest_not_the_sum(
     assert elapsed < 0.55, f"{elapsed:.3f}s: providers were called one after another"
 
 
-NODES = """query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Contact { provider } } }"""
+NODES = """query($ids: [ID!]!, $cache: CacheControl) {
+  nodes(ids: $ids, cache: $cache) { id ... on Contact { provider } } }"""
 
 
 async def test_nodes_batch_per_provider(graph: tuple[Gateway, dict[str, Sandbox]]) -> None:
@@ -151,6 +152,23 @@ async def test_nodes_batch_per_provider(graph: tuple[Gateway, dict[str, Sandbox]
     assert len(spark_calls) == -(-spark_ids // 25), "Spark: one _filter batch per 25 ids"
     autodns_calls = await sandboxes["AUTODNS"].requests()
     assert 1 <= len(autodns_calls) <= 5, "AutoDNS: a few id searches, not one call per id"
+
+
+async def test_nodes_keep_the_others_when_one_provider_fails(
+    graph: tuple[Gateway, dict[str, Sandbox]],
+) -> None:
+    gateway, sandboxes = graph
+    page = (await gateway.data(PAGE, first=100))["contacts"]["nodes"]
+    spark = next(n["id"] for n in page if n["provider"] == "SPARK")
+    autodns = next(n["id"] for n in page if n["provider"] == "AUTODNS")
+    await sandboxes["AUTODNS"].faults(fail_next=3)  # the read and its 2 retries
+    body = await gateway.gql(NODES, ids=[spark, autodns, spark], cache={"policy": "FRESH_ONLY"})
+    nodes = body["data"]["nodes"]
+    assert [n and n["id"] for n in nodes] == [spark, None, spark]
+    (error,) = body["errors"]
+    assert error["path"] == ["nodes", 1]
+    assert error["extensions"]["code"] == "PROVIDER_UNAVAILABLE"
+    assert error["extensions"]["provider"] == "AUTODNS"
 
 
 async def test_providers_lists_both_with_health(graph: tuple[Gateway, dict[str, Sandbox]]) -> None:
