@@ -127,6 +127,11 @@ class RejectedError(ProviderError):
     code = "BAD_USER_INPUT"
 
 
+class RefusedBeforeSending(RejectedError):
+    """The gateway itself refused the call (e.g. the request's call budget is spent):
+    nothing reached the provider, so the provider's health and breaker learn nothing."""
+
+
 class ValidationFailed(RejectedError):
     """The input breaks the provider's field rules; `issues` lists each problem."""
 

@@ -22,6 +22,7 @@ from providers.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    RefusedBeforeSending,
     RejectedError,
 )
 from providers.limits import UpstreamLimits
@@ -125,6 +126,8 @@ class ProviderEntry:
             )
         try:
             result = await operation
+        except RefusedBeforeSending:
+            raise  # never sent: neither an answer nor an outage
         except (RejectedError, NotFound):
             self._answered()  # the provider answered; the request was wrong or unknown
             raise

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import pytest
+
+from providers.base import ContactProvider
 from providers.breaker import BreakerSettings, CircuitBreaker, CircuitState
+from providers.errors import RefusedBeforeSending
+from providers.model import ProviderName
+from providers.registry import ProviderEntry
 
 
 class Clock:
@@ -56,3 +64,22 @@ def test_fewer_than_ten_calls_never_trip_the_rate_rule() -> None:
     for index in range(9):
         breaker.record_failure() if index % 2 else breaker.record_success()
     assert breaker.state is CircuitState.CLOSED
+
+
+class _Named:
+    """Just enough of a provider for a ProviderEntry: its name."""
+
+    name = ProviderName.SPARK
+
+
+async def test_a_call_refused_before_sending_is_neither_an_answer_nor_an_outage() -> None:
+    entry = ProviderEntry(provider=cast("ContactProvider", _Named()), base_url="x", sandbox=True)
+
+    async def refused() -> None:
+        raise RefusedBeforeSending("the call budget is spent", provider=ProviderName.SPARK)
+
+    for _ in range(6):
+        with pytest.raises(RefusedBeforeSending):
+            await entry.call(refused())
+    assert entry.health.status == "UNKNOWN"
+    assert entry.breaker.state is CircuitState.CLOSED

@@ -18,12 +18,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from gateway.limits.errors import COST_LIMIT_EXCEEDED
-from providers.errors import RejectedError
+from providers.errors import RefusedBeforeSending
 from providers.model import ProviderName
 from providers.telemetry import UpstreamCall
 
 
-class UpstreamBudgetExceeded(RejectedError):
+class UpstreamBudgetExceeded(RefusedBeforeSending):
     """The request already made as many provider calls as it may: this one was not sent."""
 
     code = COST_LIMIT_EXCEEDED
