@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import tempfile
 import threading
@@ -32,6 +33,8 @@ from gateway.logs import JsonFormatter, RequestIdFilter
 from providers.phones import parse_phone
 
 OUR_LOGGERS: Final = "contact_gateway"
+LOG_DIR_VARIABLE: Final = "CONTACT_GATEWAY_TEST_LOG_DIR"
+"""Where a run's capture goes (default: the temp dir); kept only when the sweep finds hits."""
 SEEDS: Final = (None, 12, 14)
 """Seeds the tests use (None: each sandbox's default)."""
 
@@ -182,7 +185,8 @@ _RUN: dict[str, Any] = {}
 
 def start_run(session: pytest.Session) -> None:
     """Capture every record of the run (ours at DEBUG) to a scratch file."""
-    handle, name = tempfile.mkstemp(prefix="contact-gateway-run-", suffix=".jsonl")
+    where = os.environ.get(LOG_DIR_VARIABLE) or None
+    handle, name = tempfile.mkstemp(prefix="contact-gateway-run-", suffix=".jsonl", dir=where)
     sink: TextIO = open(handle, "w", encoding="utf-8")  # noqa: SIM115  # closed in finish_run
     ours = logging.getLogger(OUR_LOGGERS)
     context = captured(lambda line: print(line, file=sink))

@@ -14,7 +14,14 @@ from pathlib import Path
 import providers.is24.sandbox_data as is24_data
 from gateway.request_ids import current_request_id
 from providers.spark.sandbox_data import SparkStore
-from tests.security.log_sweep import captured, credentials, personal_data, sweep, sweep_file
+from tests.security.log_sweep import (
+    LOG_DIR_VARIABLE,
+    captured,
+    credentials,
+    personal_data,
+    sweep,
+    sweep_file,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,7 +90,9 @@ def test_a_run_that_logs_personal_data_fails(tmp_path: Path) -> None:
             """
         )
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), LOG_DIR_VARIABLE: str(logs)}
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
         cwd=tmp_path,
@@ -97,3 +106,5 @@ def test_a_run_that_logs_personal_data_fails(tmp_path: Path) -> None:
     assert "1 passed" in run.stdout  # the test itself passed: the sweep failed the run
     assert "personal data or credentials in the logs" in run.stdout
     assert _seeded_email() in run.stdout
+    (kept,) = logs.iterdir()  # the evidence stays for whoever reads the report
+    assert str(kept) in run.stdout
