@@ -22,6 +22,7 @@ from gateway.health import healthz, readyz
 from gateway.idempotency import open_ledger
 from gateway.limits.budget import BudgetGuard
 from gateway.limits.extension import document_limits, hides_suggestions
+from gateway.live.routes import graphql_app, live_routes, open_feed
 from gateway.metrics import CONTENT_TYPE
 from gateway.persisted import PersistedQueries, QueryStore, load_allow_list
 from gateway.request_ids import RequestIdMiddleware
@@ -140,6 +141,7 @@ def create_app(
         app.state.changes = storage.changes
         app.state.telemetry = telemetry
         app.state.new_reads = reads_factory(storage, settings, telemetry)
+        app.state.live = await open_feed(settings, storage.changes, app.state.new_reads)
         app.state.authenticator = authenticator
         app.state.tenants = build_tenants(settings, sandboxes, [BudgetGuard(), telemetry])
         app.state.providers = app.state.tenants[DEFAULT_TENANT]  # health, readiness, metrics
@@ -150,6 +152,8 @@ def create_app(
         try:
             yield
         finally:
+            if app.state.live is not None:
+                await app.state.live.aclose()
             await app.state.tenants.aclose()
             await storage.aclose()
             await sandboxes.stop()
@@ -157,7 +161,12 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/graphql", endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+            Route(
+                "/graphql",
+                graphql_app(settings, endpoint),
+                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+            ),
+            *live_routes(settings, endpoint),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),

@@ -56,6 +56,10 @@ NO_STORE: Final = {
 }
 GET_OPERATIONS: Final = frozenset({OperationType.QUERY})
 POST_OPERATIONS: Final = frozenset({OperationType.QUERY, OperationType.MUTATION})
+SUBSCRIPTIONS_STREAM: Final = (
+    "subscriptions stream: use the WebSocket on /graphql (graphql-transport-ws), "
+    "or send Accept: text/event-stream"
+)
 
 
 class GraphQLEndpoint:
@@ -165,6 +169,8 @@ class GraphQLEndpoint:
                 allowed_operation_types=allowed,
             )
         except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise BadRequest(400, SUBSCRIPTIONS_STREAM) from exc
             raise BadRequest(405, "mutations need POST", {"Allow": "POST"}) from exc
         except (MissingQueryError, CannotGetOperationTypeError) as exc:
             raise BadRequest(400, "no operation to run (check operationName)") from exc

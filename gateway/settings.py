@@ -22,6 +22,7 @@ from pydantic_settings import (
 
 from gateway.auth_settings import NAME, AuthSettings, CorsSettings, check_auth
 from gateway.cache_url import check_cache_url
+from gateway.subscription_settings import SubscriptionSettings
 from providers.http import require_https
 from providers.spark.types import SparkRole
 
@@ -273,6 +274,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = CacheSettings()
     idempotency: IdempotencySettings = IdempotencySettings()
     limits: LimitSettings = LimitSettings()
+    subscriptions: SubscriptionSettings = SubscriptionSettings()
     tracing: Literal["off", "console", "otlp"] = Field(
         "off", description="OpenTelemetry span export (otlp needs the [otlp] extra)"
     )

@@ -1,4 +1,4 @@
-"""The executable schema: Query + Mutation + every concrete contact type."""
+"""The executable schema: Query + Mutation + Subscription + every concrete contact type."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from resolvers.mutation import Mutation
 from resolvers.planned_completion import PlannedExecutionContext
 from resolvers.query import Query
 from resolvers.response_notes import ResponseNotes
+from resolvers.stream_errors import StreamErrors
+from resolvers.subscription import Subscription
 from schema.autodns import DomainContact
 from schema.is24 import RealtorContact
 from schema.spark import SparkContact
@@ -60,8 +62,9 @@ def build_schema(
     schema = (GatewaySubgraphSchema if federation else GatewaySchema)(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=CONTACT_TYPES,
-        extensions=[*extensions, MaskUnexpectedErrors, ResponseNotes],
+        extensions=[*extensions, MaskUnexpectedErrors, ResponseNotes, StreamErrors],
         execution_context_class=PlannedExecutionContext if planned_completion else None,
     )
     schema.hide_suggestions = hide_suggestions

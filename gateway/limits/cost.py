@@ -8,6 +8,8 @@ Root fields:
 - `nodes(ids:)` (and a federation router's `_entities`): per provider of the ids,
   Spark ceil(k / 25), AutoDNS ceil(k / 50), IS24 one call per id up to 4, else 1 list.
 - `node`, `contact`, `me`, `realtorContactByExternalId`: 1.
+- `contactChanged` (a subscription): per event, 1 (its `contact`) plus what is selected
+  on it (each event is priced like one read).
 - `createContact`, `updateContact`, `transferContact`: 3; `updateMyContact`: 2;
   `deleteContact`: 1.
 - `providers`, `__typename`, introspection: 0.
@@ -128,6 +130,8 @@ class _Pricer:
         name = field.name.value
         if name in self._roots:
             return self._roots[name](field)
+        if name == "contactChanged":
+            return 1 + self._item(self._children(_sets(field), "contact"), planned=True).of(1)
         if name in ONE_READ:
             return 1 + self._item(_sets(field), planned=True).of(1)
         if name in WRITE_CALLS:
