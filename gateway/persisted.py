@@ -24,6 +24,8 @@ from typing import Any, Final, Protocol
 
 import aiosqlite
 
+from gateway.database import connection_lock
+
 _HASH: Final = re.compile(r"[0-9a-f]{64}")
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS persisted_queries (
@@ -60,23 +62,32 @@ class QueryStore(Protocol):
 class SqliteQueryStore:
     connection: aiosqlite.Connection
 
+    """APQ documents in the gateway's SQLite file; each unit of work holds the connection's
+    lock, which the cache and the idempotency ledger share (gateway/database.py)."""
+
     async def setup(self) -> None:
-        await self.connection.execute(SCHEMA)
-        await self.connection.commit()
+        async with connection_lock(self.connection):
+            await self.connection.execute(SCHEMA)
+            await self.connection.commit()
 
     async def get(self, digest: str) -> str | None:
-        async with self.connection.execute(
-            "SELECT query FROM persisted_queries WHERE hash = ?", (digest,)
-        ) as cursor:
+        async with (
+            connection_lock(self.connection),
+            self.connection.execute(
+                "SELECT query FROM persisted_queries WHERE hash = ?", (digest,)
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
         return str(row[0]) if row is not None else None
 
     async def add(self, digest: str, query: str) -> None:
-        await self.connection.execute(
-            "INSERT OR IGNORE INTO persisted_queries (hash, query, created_at) VALUES (?, ?, ?)",
-            (digest, query, time.time()),
-        )
-        await self.connection.commit()
+        async with connection_lock(self.connection):
+            await self.connection.execute(
+                "INSERT OR IGNORE INTO persisted_queries (hash, query, created_at) "
+                "VALUES (?, ?, ?)",
+                (digest, query, time.time()),
+            )
+            await self.connection.commit()
 
 
 def sha256_hex(query: str) -> str:
