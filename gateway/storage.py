@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 
 from gateway.cache import SqliteCache
 from gateway.changes import ChangeBus, LocalChangeBus, RedisChangeBus
-from gateway.database import open_database
+from gateway.database import connection_lock, open_database
 from gateway.persisted import QueryStore, SqliteQueryStore
 from gateway.redis_cache import RedisCache
 from gateway.redis_ledger import RedisLedger
@@ -57,7 +57,10 @@ class Storage:
         if self.database is None:
             return False
         try:
-            async with self.database.execute("SELECT 1") as cursor:
+            async with (
+                connection_lock(self.database),
+                self.database.execute("SELECT 1") as cursor,
+            ):
                 await cursor.fetchone()
         except (aiosqlite.Error, ValueError):
             return False
