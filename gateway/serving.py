@@ -59,6 +59,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def websocket_options(settings: Settings) -> dict[str, Any]:
+    """Subscriptions' WebSocket: wsproto (a dependency), messages no larger than a body."""
+    return {"ws": "wsproto", "ws_max_size": settings.limits.max_body_bytes}
+
+
 def serve(settings: Settings) -> None:
     """One process: the app with its sandboxes and storage, until a signal stops it."""
     configure_logging(settings.log_level)
@@ -70,6 +75,7 @@ def serve(settings: Settings) -> None:
         log_level=settings.log_level,
         access_log=False,
         log_config=None,  # keep our JSON logging (configure_logging)
+        **websocket_options(settings),
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -162,6 +168,7 @@ def serve_workers(
             log_level=settings.log_level,
             access_log=False,
             log_config=None,  # keep our JSON logging (configure_logging)
+            **websocket_options(settings),
         )
     finally:
         thread.stop()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -38,13 +40,15 @@ from tests.gateway.live_support import (
     sse_events,
 )
 from tests.harness import Gateway, fresh_data_dir, spark_settings
+from tests.processes import serve
 
 EVENT = """kind provider id nativeId source at
   contact { id displayName ... on SparkContact { tags } ... on DomainContact { alias } }"""
 FOLLOW = f"""subscription($provider: Provider, $ids: [ID!]) {{
   contactChanged(provider: $provider, ids: $ids) {{ {EVENT} }} }}"""
-CREATE = """mutation($name: String!) { createContact(input: {provider: SPARK, displayName: $name,
-  emails: [{address: "live.test@example.org"}], spark: {tags: ["Live"]}})
+CREATE = """mutation($name: String!, $email: String! = "live.test@example.org") {
+  createContact(input: {provider: SPARK, displayName: $name, emails: [{address: $email}],
+  spark: {tags: ["Live"]}})
   { contact { id } userErrors { code } } }"""
 RENAME = """mutation($id: ID!, $name: String!) { updateContact(id: $id, input: {displayName: $name})
   { userErrors { code } } }"""
@@ -429,4 +433,87 @@ async def test_mutations_stay_on_the_json_endpoint() -> None:
         answer = await client.message("q")
         assert answer["type"] == "next" and len(answer["payload"]["data"]["providers"]) == 3
         assert (await client.message("q"))["type"] == "complete"
+        await client.close()
+
+
+async def test_serve_with_two_workers_delivers_writes_through_either_worker_once() -> None:
+    """Real `contact-gateway serve --workers 2` on SQLite: the change bus reaches one
+    worker only, so a write through the other worker arrives by polling, still once."""
+    env = {
+        "CONTACT_GATEWAY_DATA_DIR": "data",
+        "CONTACT_GATEWAY_SUBSCRIPTIONS__POLL_INTERVAL": "0.3",
+    }
+    new_connections = aiohttp.TCPConnector(force_close=True)  # spread over the workers
+    with (
+        tempfile.TemporaryDirectory(prefix="contact-gateway-live-") as name,
+        serve(["--workers", "2"], Path(name), env) as parent,
+    ):
+        async with (
+            aiohttp.ClientSession() as http,
+            aiohttp.ClientSession(connector=new_connections) as spread,
+        ):
+            await parent.wait_ready(http)
+            client = await connect(http, parent.base_url)
+            await client.subscribe("s", SLIM)
+            await asyncio.sleep(1.0)  # its pollers take their baselines
+            made = [await _create_through(spread, parent.graphql_url, n) for n in range(4)]
+            heard = [await client.event("s", 5) for _ in made]
+            assert sorted(e["nativeId"] for e in heard) == sorted(made)
+            assert {e["kind"] for e in heard} == {"CREATED"}
+            assert await client.quiet("s", 1.0) == []
+            await client.close()
+
+
+async def _create_through(http: aiohttp.ClientSession, url: str, n: int) -> str:
+    variables = {"name": f"Worker Made {n}", "email": f"worker.{n}@example.org"}
+    async with http.post(url, json={"query": CREATE, "variables": variables}) as resp:
+        body = await resp.json()
+    return _native(body["data"]["createContact"]["contact"]["id"])
+
+
+async def test_one_poller_per_provider_runs_only_while_someone_follows_it() -> None:
+    async with live_stack(SubscriptionSettings(poll_interval=0.1)) as stack:
+        spark = stack.sandboxes[ProviderName.SPARK]
+        await asyncio.sleep(0.3)
+        assert await spark.count() == 0, "nobody subscribed: nothing polled"
+        one, two = await stack.connect(), await stack.connect()
+        await one.subscribe("s", SLIM)
+        await two.subscribe("s", SLIM)
+        await listening(stack.app, 2)
+        assert len(stack.app.state.live.stats().pollers) == 1, "shared by both"
+        await spark.forget()
+        await asyncio.sleep(0.55)
+        polls = await spark.count()
+        assert 3 <= polls <= 7, f"one request per 0.1 s poll, not one per subscriber: {polls}"
+        await one.complete("s")
+        await listening(stack.app, 1)
+        await two.close()
+        await listening(stack.app, 0)
+        assert stack.app.state.live.stats().pollers == {}
+        await spark.forget()
+        await asyncio.sleep(0.3)
+        assert await spark.count() == 0, "the last one left: polling stopped"
+        await one.close()
+
+
+async def test_polling_rides_out_a_failing_provider() -> None:
+    async with live_stack(SubscriptionSettings(poll_interval=0.1)) as stack:
+        [target] = await _spark_ids(stack, 1)
+        client = await stack.connect()
+        await client.subscribe("s", FOLLOW, provider="SPARK")
+        await listening(stack.app, 1)
+        spark = stack.sandboxes[ProviderName.SPARK]
+        await spark.faults(fail_next=3)  # one poll fails, retries included
+        for _ in range(100):  # until the failing poll is over
+            if sum(r["status"] >= 500 for r in await spark.requests()) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        direct = stack.direct(ProviderName.SPARK)
+        try:
+            await direct.provider.update(_native(target), ContactInput(display_name="Back Again"))
+        finally:
+            await direct.provider.aclose()
+        event = await client.event("s", 5)
+        assert (event["id"], event["kind"], event["source"]) == (target, "UPDATED", "POLL")
+        assert event["contact"]["displayName"] == "Back Again"
         await client.close()
