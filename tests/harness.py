@@ -127,6 +127,31 @@ async def spark_stack(
             yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)
 
 
+def all_providers_settings(spark: str, is24: str, autodns: str, **extra: Any) -> Settings:
+    """Settings with all three providers against sandboxes at these base URLs (their roots,
+    as `ServedApp.base_url` gives them); `extra` are further Settings fields."""
+    return Settings(
+        spark=SparkSettings(base_url=spark, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN)),
+        is24=Is24Settings(
+            base_url=f"{is24}/restapi/api",
+            consumer_key=is24_sandbox.CONSUMER_KEY,
+            consumer_secret=SecretStr(is24_sandbox.CONSUMER_SECRET),
+            access_token=is24_sandbox.ACCESS_TOKEN,
+            token_secret=SecretStr(is24_sandbox.TOKEN_SECRET),
+        ),
+        autodns=AutoDnsSettings(
+            base_url=f"{autodns}/v1",
+            user=autodns_sandbox.USER,
+            password=SecretStr(autodns_sandbox.PASSWORD),
+            context=autodns_sandbox.CONTEXT,
+        ),
+        sandbox=SandboxSettings(enabled=False),
+        data_dir=fresh_data_dir(),
+        auth=OPEN,
+        **extra,
+    )
+
+
 def autodns_settings(base_url: str, data_dir: Path, **extra: Any) -> Settings:
     """Settings with only AutoDNS configured, against `base_url` (the API root, `.../v1`)."""
     autodns = AutoDnsSettings(

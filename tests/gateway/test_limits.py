@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from graphql import Lexer, Source, TokenKind, get_introspection_query, specified_rules
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 import providers.autodns.sandbox as autodns_sandbox
 import providers.is24.sandbox as is24_sandbox
@@ -24,12 +24,8 @@ from gateway.app import create_app
 from gateway.limits.documents import DocumentCache
 from gateway.limits.extension import hides_suggestions
 from gateway.settings import (
-    AutoDnsSettings,
-    Is24Settings,
     LimitSettings,
-    SandboxSettings,
     Settings,
-    SparkSettings,
     load_settings,
 )
 from providers.model import ProviderName
@@ -37,7 +33,7 @@ from providers.sandboxing import ServedApp
 from providers.spark.adapter import SparkProvider
 from resolvers.root import build_schema
 from schema.ids import encode_global_id
-from tests.harness import OPEN, Gateway, Sandbox, fresh_data_dir
+from tests.harness import OPEN, Gateway, Sandbox, all_providers_settings, fresh_data_dir
 
 GQL_RESPONSE = "application/graphql-response+json"
 
@@ -69,27 +65,7 @@ class Stack:
 def _settings(
     spark: str, is24: str, autodns: str, limits: dict[str, Any], **extra: Any
 ) -> Settings:
-    return Settings(
-        spark=SparkSettings(base_url=spark, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN)),
-        is24=Is24Settings(
-            base_url=f"{is24}/restapi/api",
-            consumer_key=is24_sandbox.CONSUMER_KEY,
-            consumer_secret=SecretStr(is24_sandbox.CONSUMER_SECRET),
-            access_token=is24_sandbox.ACCESS_TOKEN,
-            token_secret=SecretStr(is24_sandbox.TOKEN_SECRET),
-        ),
-        autodns=AutoDnsSettings(
-            base_url=f"{autodns}/v1",
-            user=autodns_sandbox.USER,
-            password=SecretStr(autodns_sandbox.PASSWORD),
-            context=autodns_sandbox.CONTEXT,
-        ),
-        limits=LimitSettings(**limits),
-        sandbox=SandboxSettings(enabled=False),
-        data_dir=fresh_data_dir(),
-        auth=OPEN,
-        **extra,
-    )
+    return all_providers_settings(spark, is24, autodns, limits=LimitSettings(**limits), **extra)
 
 
 @asynccontextmanager

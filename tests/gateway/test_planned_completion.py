@@ -16,22 +16,17 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
-from pydantic import SecretStr
 
 from gateway.app import create_app
 from gateway.settings import (
-    AutoDnsSettings,
-    Is24Settings,
-    SandboxSettings,
     Settings,
-    SparkSettings,
 )
 from providers.autodns import sandbox as autodns_sandbox
 from providers.is24 import sandbox as is24_sandbox
 from providers.sandboxing import ServedApp
 from providers.spark import sandbox as spark_sandbox
 from resolvers.root import build_schema
-from tests.harness import OPEN, Gateway, fresh_data_dir
+from tests.harness import Gateway, all_providers_settings
 
 DOCUMENTS = 60
 """Generated documents per run (seeded: the same ones every run)."""
@@ -43,26 +38,7 @@ exhaust the call budget of every document."""
 
 
 def _settings(spark: str, is24: str, autodns: str, *, planned: bool) -> Settings:
-    return Settings(
-        spark=SparkSettings(base_url=spark, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN)),
-        is24=Is24Settings(
-            base_url=f"{is24}/restapi/api",
-            consumer_key=is24_sandbox.CONSUMER_KEY,
-            consumer_secret=SecretStr(is24_sandbox.CONSUMER_SECRET),
-            access_token=is24_sandbox.ACCESS_TOKEN,
-            token_secret=SecretStr(is24_sandbox.TOKEN_SECRET),
-        ),
-        autodns=AutoDnsSettings(
-            base_url=f"{autodns}/v1",
-            user=autodns_sandbox.USER,
-            password=SecretStr(autodns_sandbox.PASSWORD),
-            context=autodns_sandbox.CONTEXT,
-        ),
-        sandbox=SandboxSettings(enabled=False),
-        data_dir=fresh_data_dir(),
-        auth=OPEN,
-        planned_completion=planned,
-    )
+    return all_providers_settings(spark, is24, autodns, planned_completion=planned)
 
 
 @pytest.fixture
