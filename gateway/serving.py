@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import socket
 import threading
@@ -59,9 +60,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def websocket_options(settings: Settings) -> dict[str, Any]:
-    """Subscriptions' WebSocket: wsproto (a dependency), messages no larger than a body."""
-    return {"ws": "wsproto", "ws_max_size": settings.limits.max_body_bytes}
+def stream_options(settings: Settings) -> dict[str, Any]:
+    """For subscriptions: WebSockets on wsproto (a dependency) with messages no larger
+    than a body, and a bounded shutdown: requests in flight get their deadline, then what
+    is left is cancelled (uvicorn would otherwise wait forever for a stream that never
+    ends; subscriptions themselves end at once, gateway/live/stopping.py)."""
+    return {
+        "ws": "wsproto",
+        "ws_max_size": settings.limits.max_body_bytes,
+        "timeout_graceful_shutdown": math.ceil(settings.request_deadline) + 2,
+    }
 
 
 def serve(settings: Settings) -> None:
@@ -75,7 +83,7 @@ def serve(settings: Settings) -> None:
         log_level=settings.log_level,
         access_log=False,
         log_config=None,  # keep our JSON logging (configure_logging)
-        **websocket_options(settings),
+        **stream_options(settings),
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -168,7 +176,7 @@ def serve_workers(
             log_level=settings.log_level,
             access_log=False,
             log_config=None,  # keep our JSON logging (configure_logging)
-            **websocket_options(settings),
+            **stream_options(settings),
         )
     finally:
         thread.stop()

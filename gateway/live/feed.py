@@ -61,6 +61,7 @@ class LiveFeed:
         self._stopping: set[asyncio.Task[None]] = set()
         self._heard: Subscription | None = None
         self._task: asyncio.Task[None] | None = None
+        self._ending = False
 
     async def start(self) -> None:
         self._heard = self._bus.subscribe(BUS_QUEUE)
@@ -79,7 +80,15 @@ class LiveFeed:
         await asyncio.gather(*(p.stop() for p in self._pollers.values()), *self._stopping)
         self._pollers.clear()
 
+    def end_all(self) -> None:
+        """The server is stopping: every subscription ends now, and no new one starts."""
+        self._ending = True
+        for listener in self.listeners():
+            listener.close()
+
     def listen(self, tenant: str, client: str, watches: Sequence[Watch]) -> Listener:
+        if self._ending:
+            raise GatewayError("the server is stopping", "SUBSCRIPTIONS_UNAVAILABLE")
         key = f"{tenant}/{client}"
         limit = self._settings.max_per_client
         if self._per_client[key] >= limit:

@@ -12,6 +12,7 @@ from gateway.changes import ChangeBus
 from gateway.graphql_http import GraphQLEndpoint
 from gateway.live.feed import LiveFeed
 from gateway.live.sse import EventStreamEndpoint, prefers_event_stream
+from gateway.live.stopping import on_server_stop
 from gateway.live.websocket import LiveWebSocket
 from gateway.settings import Settings
 from resolvers.read_through import CachedReads
@@ -20,11 +21,13 @@ from resolvers.read_through import CachedReads
 async def open_feed(
     settings: Settings, bus: ChangeBus, new_reads: Callable[[], CachedReads]
 ) -> LiveFeed | None:
-    """The process's feed, listening on the change bus (None: subscriptions are off)."""
+    """The process's feed, listening on the change bus and ending its subscriptions when
+    the server is told to stop (None: subscriptions are off)."""
     if not settings.subscriptions.enabled:
         return None
     feed = LiveFeed(bus, settings.subscriptions, new_reads)
     await feed.start()
+    on_server_stop(feed.end_all)
     return feed
 
 

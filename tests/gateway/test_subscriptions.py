@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,6 +57,10 @@ DELETE = "mutation($id: ID!) { deleteContact(id: $id) { deletedId userErrors { c
 IS24_PLAIN = """{ contacts(provider: IS24, first: 5) {
   nodes { id ... on RealtorContact { defaultContact } } } }"""
 FIRST = "query($p: Provider!) { contacts(provider: $p, first: 3) { nodes { id nativeId } } }"
+
+
+WORKING_TREE = {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+"""`serve` subprocesses import this checkout, whatever the installed console script maps."""
 
 
 def _native(global_id: str) -> str:
@@ -446,7 +451,7 @@ async def test_serve_with_two_workers_delivers_writes_through_either_worker_once
     new_connections = aiohttp.TCPConnector(force_close=True)  # spread over the workers
     with (
         tempfile.TemporaryDirectory(prefix="contact-gateway-live-") as name,
-        serve(["--workers", "2"], Path(name), env) as parent,
+        serve(["--workers", "2"], Path(name), {**env, **WORKING_TREE}) as parent,
     ):
         async with (
             aiohttp.ClientSession() as http,
@@ -517,3 +522,33 @@ async def test_polling_rides_out_a_failing_provider() -> None:
         assert (event["id"], event["kind"], event["source"]) == (target, "UPDATED", "POLL")
         assert event["contact"]["displayName"] == "Back Again"
         await client.close()
+
+
+async def test_stopping_serve_ends_streams_at_once() -> None:
+    """SIGTERM to a real `serve`: subscriptions complete at once (uvicorn would otherwise
+    wait out its graceful-shutdown timeout, here 32 s, for the event stream)."""
+    env = {"CONTACT_GATEWAY_DATA_DIR": "data", "CONTACT_GATEWAY_REQUEST_DEADLINE": "30"}
+    with (
+        tempfile.TemporaryDirectory(prefix="contact-gateway-stop-") as name,
+        serve([], Path(name), {**env, **WORKING_TREE}) as process,
+    ):
+        async with aiohttp.ClientSession() as http:
+            await process.wait_ready(http)
+            client = await connect(http, process.base_url)
+            await client.subscribe("s", SLIM)
+            headers = {"Accept": "text/event-stream"}
+            body = {"query": SLIM}
+            async with http.post(process.graphql_url, json=body, headers=headers) as resp:
+                events = sse_events(resp)
+                await asyncio.sleep(1.0)
+                await _create_through(http, process.graphql_url, 0)
+                assert (await client.event("s"))["kind"] == "CREATED"
+                assert (await asyncio.wait_for(anext(events), 3))[0] == "next"
+                loop = asyncio.get_running_loop()
+                started = loop.time()
+                code = await asyncio.to_thread(process.stop)
+                # uvicorn re-raises the SIGTERM it handled once it has stopped
+                assert code in (0, -signal.SIGTERM) and loop.time() - started < 5
+                assert [k async for k, _ in events] == ["complete"]
+            assert (await client.message("s"))["type"] == "complete"
+            await client.close()
