@@ -26,6 +26,7 @@ from gateway.live.routes import graphql_app, live_routes, open_feed
 from gateway.metrics import CONTENT_TYPE
 from gateway.persisted import PersistedQueries, QueryStore, load_allow_list
 from gateway.request_ids import RequestIdMiddleware
+from gateway.response_cache import ResponseCache
 from gateway.sandboxes import EmbeddedSandboxes
 from gateway.settings import Settings
 from gateway.storage import Storage, open_storage
@@ -132,6 +133,12 @@ def create_app(
             database, keys.ttl, keys.in_flight_lease
         )
         endpoint.persisted = _persisted(settings, storage.queries)
+        endpoint.responses = (
+            ResponseCache(cache, settings.cache.responses)
+            if cache is not None and settings.cache.responses
+            else None
+        )
+        app.state.responses = endpoint.responses
         with contextlib.suppress(sqlite3.Error):
             await endpoint.persisted.setup()
         app.state.sandboxes = sandboxes

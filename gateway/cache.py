@@ -139,6 +139,20 @@ class SqliteCache:
             # file).
             await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    async def stored_at_of(self, keys: list[str]) -> dict[str, float]:
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        async with (
+            connection_lock(self.connection),
+            self.connection.execute(
+                f"SELECT key, stored_at FROM read_cache WHERE key IN ({marks}) "  # noqa: S608  # only placeholders are interpolated
+                "AND expires_at >= ?",
+                (*keys, self.clock()),
+            ) as cursor,
+        ):
+            return {str(r[0]): float(r[1]) for r in await cursor.fetchall()}
+
     async def clear(self) -> int:
         async with connection_lock(self.connection):
             self._touched.clear()

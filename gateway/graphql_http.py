@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from typing import Any, Final
 
 import msgspec
@@ -42,6 +43,7 @@ from gateway.graphql_request import (
     wants_html,
 )
 from gateway.persisted import PersistedQueries, PersistedQueryError
+from gateway.response_cache import ResponseCache, answer_key, replayable
 from gateway.telemetry import GatewayTelemetry, OperationOutcome
 from providers import deadline
 from providers.registry import ProviderSet
@@ -81,6 +83,8 @@ class GraphQLEndpoint:
         self.graphiql = graphiql
         self.request_deadline = request_deadline
         self.max_body_bytes = max_body_bytes
+        self.responses: ResponseCache | None = None
+        """Replayable answers (gateway/response_cache.py); set by the app's lifespan."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
@@ -110,6 +114,8 @@ class GraphQLEndpoint:
             graphql_request = await self._parse(request)
             name = graphql_request.operation_name or _first_operation_name(graphql_request.query)
             result = await self._execute(request, graphql_request, principal)
+            if isinstance(result, _Replayed):
+                return OperationOutcome(name, "ok"), _replayed_response(result.data, media)
         except Unauthenticated as exc:
             response = _error_response(401, exc.message, "UNAUTHENTICATED", media, exc.headers)
             return OperationOutcome(name, "unauthenticated"), response
@@ -145,35 +151,90 @@ class GraphQLEndpoint:
             return await from_post(request, self.max_body_bytes)
         raise BadRequest(405, "use GET or POST", {"Allow": "GET, POST"})
 
+    def _replay_key(
+        self, document: str, graphql: GraphQLRequest, principal: Principal
+    ) -> str | None:
+        if self.responses is None or not replayable(document, graphql.operation_name):
+            return None
+        return answer_key(
+            principal.tenant,
+            principal.role.value,
+            document,
+            graphql.operation_name,
+            graphql.variables,
+        )
+
+    def _keep(self, key: str, result: ExecutionResult, context: GatewayContext) -> None:
+        """Keep an answer built only from fresh cache entries, with nothing else in it."""
+        reads = context.reads
+        if (
+            self.responses is None
+            or result.errors
+            or result.extensions
+            or result.data is None
+            or context.partial_errors
+            or not reads.all_from_cache
+            or reads.stale_served
+        ):
+            return
+        self.responses.keep(
+            key, _ENCODER.encode(result.data), reads.dependencies, reads.fresh_until
+        )
+
     async def _execute(
         self, request: Request, graphql: GraphQLRequest, principal: Principal
-    ) -> ExecutionResult:
+    ) -> ExecutionResult | _Replayed:
         document = await self.persisted.document(graphql.query, graphql.extensions)
         if document is None:
             raise BadRequest(400, "the request has no query")
         allowed = GET_OPERATIONS if request.method == "GET" else POST_OPERATIONS
         providers: ProviderSet = request.app.state.tenants[principal.tenant]
+        replay_key = self._replay_key(document, graphql, principal)
+        if replay_key is not None and self.responses is not None:
+            data = await self.responses.replay(replay_key)
+            if data is not None:
+                return _Replayed(data)
+        context = GatewayContext(
+            request=request,
+            providers=providers,
+            reads=request.app.state.new_reads(),
+            tenant=principal.tenant,
+            role=principal.role,
+            idempotency=getattr(request.app.state, "idempotency", None),
+        )
         try:
-            return await self.schema.execute(
+            result = await self.schema.execute(
                 document,
                 variable_values=graphql.variables,
-                context_value=GatewayContext(
-                    request=request,
-                    providers=providers,
-                    reads=request.app.state.new_reads(),
-                    tenant=principal.tenant,
-                    role=principal.role,
-                    idempotency=getattr(request.app.state, "idempotency", None),
-                ),
+                context_value=context,
                 operation_name=graphql.operation_name,
                 allowed_operation_types=allowed,
             )
+            if replay_key is not None:
+                self._keep(replay_key, result, context)
+            return result
         except InvalidOperationTypeError as exc:
             if exc.operation_type is OperationType.SUBSCRIPTION:
                 raise BadRequest(400, SUBSCRIPTIONS_STREAM) from exc
             raise BadRequest(405, "mutations need POST", {"Allow": "POST"}) from exc
         except (MissingQueryError, CannotGetOperationTypeError) as exc:
             raise BadRequest(400, "no operation to run (check operationName)") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Replayed:
+    """A kept answer's encoded `data`, replayed instead of executing."""
+
+    data: bytes
+
+
+def _replayed_response(data: bytes, media: str) -> Response:
+    return Response(
+        b'{"data":' + data + b"}",
+        status_code=200,
+        media_type=f"{media}; charset=utf-8",
+        headers=NO_STORE,
+    )
 
 
 _OPERATION: Final = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")

@@ -198,6 +198,27 @@ class RedisCache:
             gone += sum(1 for n in lengths if not n)
         return {"entries": live, "bytes": size, "expired": gone, "max_entries": self.max_entries}
 
+    async def stored_at_of(self, keys: list[str]) -> dict[str, float]:
+        """The entries' headers only (GETRANGE of the two leading doubles)."""
+        if not keys:
+            return {}
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.getrange(_entry(key), 0, _HEADER.size - 1)
+                headers: list[bytes] = await pipe.execute()
+        except RedisError as exc:
+            log.warning("cache read failed, treated as a miss: %s", type(exc).__name__)
+            return {}
+        now = self.clock()
+        found: dict[str, float] = {}
+        for key, header in zip(keys, headers, strict=True):
+            if header and len(header) == _HEADER.size:
+                stored_at, expires_at = _HEADER.unpack(header)
+                if expires_at >= now:
+                    found[key] = stored_at
+        return found
+
     async def _get_many(self, keys: list[str]) -> dict[str, bytes]:
         """Values of the keys that exist; each hit's last access is moved to now."""
         if not keys:

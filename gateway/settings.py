@@ -167,6 +167,13 @@ class CacheSettings(BaseModel):
 
     enabled: bool = True
     max_entries: int = Field(50_000, ge=100, description="least recently used beyond this go")
+    responses: int = Field(
+        256,
+        ge=0,
+        le=10_000,
+        description="answers of repeated read queries kept in each process and replayed while "
+        "the cache entries they came from are unchanged (gateway/response_cache.py); 0: off",
+    )
     spark: ProviderTtl = ProviderTtl()
     is24: ProviderTtl = ProviderTtl(records=300.0, lists=120.0)
     autodns: ProviderTtl = ProviderTtl(records=300.0, lists=120.0)

@@ -71,6 +71,11 @@ class RecordCache(Protocol):
         """Forget the record (any variant) and every list of this scope, before returning."""
         ...
 
+    async def stored_at_of(self, keys: list[str]) -> dict[str, float]:
+        """When each of these entries that still exists was stored (one cheap lookup, no
+        values): a response built from them is still true while these are unchanged."""
+        ...
+
 
 @strawberry.enum(description="How fresh the data of this field must be.")
 class CachePolicy(Enum):

@@ -62,6 +62,20 @@ class CachedReads:
     clock: Callable[[], float] = time.time
     stale_served: list[StaleNote] = field(default_factory=list)
     changes: ChangePublisher | None = None
+    dependencies: dict[str, float] = field(default_factory=dict)
+    """Cache entries this request was answered from: key -> stored_at."""
+    fresh_until: float = float("inf")
+    """When the first of those entries stops being fresh for this request."""
+    all_from_cache: bool = True
+    """False once any read went to the provider or served a stale copy: such an answer
+    must not be replayed (gateway/response_cache.py)."""
+
+    def _depends_on(
+        self, key: str, stored_at: float, fresh_for: float, want: ReadFreshness
+    ) -> None:
+        limit = fresh_for if want.max_age is None else min(fresh_for, want.max_age)
+        self.dependencies[key] = stored_at
+        self.fresh_until = min(self.fresh_until, stored_at + limit)
 
     def _ttl(self, provider: ProviderName) -> Ttl:
         return self.ttls.get(provider, Ttl())
@@ -86,6 +100,7 @@ class CachedReads:
     ) -> dict[str, ContactRecord]:
         name = entry.provider.name
         if self.cache is None:
+            self.all_from_cache = False
             return dict(await entry.read(lambda: entry.provider.get_many(ids, wants)))
         ttl, wants_key = self._ttl(name), _wants_key(wants)
         keys = {i: f"r|{entry.cache_scope}|{i}|{wants_key}" for i in ids}
@@ -96,6 +111,7 @@ class CachedReads:
         for native_id, hit in hits.items():
             if hit is not None and self._usable(hit.stored_at, ttl.records, want):
                 self._event(name, "hit")
+                self._depends_on(keys[native_id], hit.stored_at, ttl.records, want)
                 found.update(
                     {
                         r.native_id: _stamp(r, hit.stored_at, cached=True, stale=False)
@@ -106,6 +122,7 @@ class CachedReads:
                 self._event(name, "miss")
                 misses.append(native_id)
         if misses:
+            self.all_from_cache = False
             fallback = hits if want.use_cache else dict.fromkeys(misses)  # FRESH_ONLY: no stale
             found.update(await self._fetch_records(entry, misses, wants, keys, fallback, ttl))
         return found
@@ -152,14 +169,17 @@ class CachedReads:
     ) -> ContactPage:
         name = entry.provider.name
         if self.cache is None:
+            self.all_from_cache = False
             return await entry.read(lambda: entry.provider.search(query, wants))
         ttl = self._ttl(name)
         key = f"l|{entry.cache_scope}|{_digest(query)}|{_wants_key(wants)}"
         hit = await self.cache.get_page(key)
         if hit is not None and self._usable(hit.stored_at, ttl.lists, want):
             self._event(name, "hit")
+            self._depends_on(key, hit.stored_at, ttl.lists, want)
             return _stamp_page(hit.value, hit.stored_at, stale=False, cached=True)
         self._event(name, "miss")
+        self.all_from_cache = False
         now = self.clock()
         try:
             page = await entry.read(lambda: entry.provider.search(query, wants))
