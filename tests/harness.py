@@ -129,7 +129,8 @@ async def spark_stack(
 
 def all_providers_settings(spark: str, is24: str, autodns: str, **extra: Any) -> Settings:
     """Settings with all three providers against sandboxes at these base URLs (their roots,
-    as `ServedApp.base_url` gives them); `extra` are further Settings fields."""
+    as `ServedApp.base_url` gives them); `extra` are further Settings fields (auth runs
+    open unless `auth` is among them)."""
     return Settings(
         spark=SparkSettings(base_url=spark, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN)),
         is24=Is24Settings(
@@ -147,8 +148,7 @@ def all_providers_settings(spark: str, is24: str, autodns: str, **extra: Any) ->
         ),
         sandbox=SandboxSettings(enabled=False),
         data_dir=fresh_data_dir(),
-        auth=OPEN,
-        **extra,
+        **{"auth": OPEN, **extra},
     )
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from pydantic import SecretStr
 from starlette.applications import Starlette
 
 import providers.autodns.sandbox as autodns_sandbox
@@ -21,12 +20,12 @@ import providers.is24.sandbox as is24_sandbox
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
 from gateway.providers import autodns_entry, is24_entry, spark_entry
-from gateway.settings import AutoDnsSettings, Is24Settings, SandboxSettings, Settings, SparkSettings
+from gateway.settings import Settings
 from gateway.subscription_settings import SubscriptionSettings
 from providers.model import ProviderName
 from providers.registry import ProviderEntry
 from providers.sandboxing import ServedApp
-from tests.harness import OPEN, Gateway, Sandbox, fresh_data_dir
+from tests.harness import Gateway, Sandbox, all_providers_settings
 
 PROTOCOL = "graphql-transport-ws"
 WAIT = 3.0
@@ -177,26 +176,7 @@ class LiveStack:
 def stack_settings(
     spark: str, autodns: str, is24: str, subscriptions: SubscriptionSettings, **extra: Any
 ) -> Settings:
-    return Settings(
-        spark=SparkSettings(base_url=spark, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN)),
-        autodns=AutoDnsSettings(
-            base_url=f"{autodns}/v1",
-            user=autodns_sandbox.USER,
-            password=SecretStr(autodns_sandbox.PASSWORD),
-            context=autodns_sandbox.CONTEXT,
-        ),
-        is24=Is24Settings(
-            base_url=f"{is24}/restapi/api",
-            consumer_key=is24_sandbox.CONSUMER_KEY,
-            consumer_secret=SecretStr(is24_sandbox.CONSUMER_SECRET),
-            access_token=is24_sandbox.ACCESS_TOKEN,
-            token_secret=SecretStr(is24_sandbox.TOKEN_SECRET),
-        ),
-        sandbox=SandboxSettings(enabled=False),
-        data_dir=fresh_data_dir(),
-        subscriptions=subscriptions,
-        **{"auth": OPEN, **extra},
-    )
+    return all_providers_settings(spark, is24, autodns, subscriptions=subscriptions, **extra)
 
 
 @asynccontextmanager
