@@ -104,7 +104,8 @@ class CachedReads:
             return dict(await entry.read(lambda: entry.provider.get_many(ids, wants)))
         ttl, wants_key = self._ttl(name), _wants_key(wants)
         keys = {i: f"r|{entry.cache_scope}|{i}|{wants_key}" for i in ids}
-        stored = await self.cache.get_many_records(list(keys.values()))
+        # FRESH_ONLY never uses a copy, not even as a stale stand-in: no lookup at all.
+        stored = await self.cache.get_many_records(list(keys.values())) if want.use_cache else {}
         hits = {i: stored.get(k) for i, k in keys.items()}
         found: dict[str, ContactRecord] = {}
         misses = []
@@ -173,7 +174,7 @@ class CachedReads:
             return await entry.read(lambda: entry.provider.search(query, wants))
         ttl = self._ttl(name)
         key = f"l|{entry.cache_scope}|{_digest(query)}|{_wants_key(wants)}"
-        hit = await self.cache.get_page(key)
+        hit = await self.cache.get_page(key) if want.use_cache else None
         if hit is not None and self._usable(hit.stored_at, ttl.lists, want):
             self._event(name, "hit")
             self._depends_on(key, hit.stored_at, ttl.lists, want)
