@@ -13,7 +13,9 @@ Every unit of work holds the connection's lock (gateway/database.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,6 +50,9 @@ SCHEMA: Final = (
     "CREATE INDEX IF NOT EXISTS read_cache_access ON read_cache (last_access)",
 )
 CacheEvents = Callable[[str, int], None]
+Row = tuple[str, str, str | None, bytes]
+"""key, scope, native id (None for a list page), encoded value."""
+MAX_BEHIND: Final = 64
 TOUCH_FLUSH: Final = 1024
 """Buffered hit times written in one statement at most this many hits apart."""
 
@@ -62,6 +67,8 @@ class SqliteCache:
     _puts: int = 0
     _touched: dict[str, float] = field(default_factory=dict)
     """Hit times not yet written (key -> unix time of the last hit)."""
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)
+    """Writes still running behind the requests that caused them."""
 
     async def setup(self) -> None:
         async with connection_lock(self.connection):
@@ -96,8 +103,8 @@ class SqliteCache:
         stored_at: float,
         keep_for: float,
     ) -> None:
-        await self._put_rows(
-            [(key, scope, native_id, encode_records(records)) for key, native_id, records in items],
+        await self._behind(
+            lambda: [(k, scope, n, encode_records(records)) for k, n, records in items],
             stored_at,
             keep_for,
         )
@@ -121,14 +128,17 @@ class SqliteCache:
         stored_at: float,
         keep_for: float,
     ) -> None:
-        await self._put(key, scope, native_id, encode_records(records), stored_at, keep_for)
+        await self._behind(
+            lambda: [(key, scope, native_id, encode_records(records))], stored_at, keep_for
+        )
 
     async def put_page(
         self, key: str, scope: str, page: ContactPage, stored_at: float, keep_for: float
     ) -> None:
-        await self._put(key, scope, None, encode_page(page), stored_at, keep_for)
+        await self._behind(lambda: [(key, scope, None, encode_page(page))], stored_at, keep_for)
 
     async def invalidate(self, scope: str, native_id: str | None) -> None:
+        await self.settled()  # a write still behind must not land after its invalidation
         async with connection_lock(self.connection):
             await self.connection.execute(
                 "DELETE FROM read_cache WHERE scope = ? AND (native_id IS NULL OR native_id = ?)",
@@ -142,6 +152,7 @@ class SqliteCache:
     async def stored_at_of(self, keys: list[str]) -> dict[str, float]:
         if not keys:
             return {}
+        await self.settled()
         marks = ",".join("?" * len(keys))
         async with (
             connection_lock(self.connection),
@@ -154,6 +165,7 @@ class SqliteCache:
             return {str(r[0]): float(r[1]) for r in await cursor.fetchall()}
 
     async def clear(self) -> int:
+        await self.settled()
         async with connection_lock(self.connection):
             self._touched.clear()
             cursor = await self.connection.execute("DELETE FROM read_cache")
@@ -162,6 +174,7 @@ class SqliteCache:
             return cursor.rowcount
 
     async def stats(self) -> dict[str, int]:
+        await self.settled()
         now = self.clock()
         async with (
             connection_lock(self.connection),
@@ -183,6 +196,7 @@ class SqliteCache:
     async def _get_many(self, keys: list[str]) -> dict[str, tuple[bytes, float]]:
         if not keys:
             return {}
+        await self.settled()
         now = self.clock()
         marks = ",".join("?" * len(keys))
         async with (
@@ -198,6 +212,7 @@ class SqliteCache:
         return rows
 
     async def _get(self, key: str) -> tuple[bytes, float] | None:
+        await self.settled()
         now = self.clock()
         async with (
             connection_lock(self.connection),
@@ -228,20 +243,33 @@ class SqliteCache:
                 [(at, key) for key, at in touched.items()],
             )
 
-    async def _put(
-        self,
-        key: str,
-        scope: str,
-        native_id: str | None,
-        value: bytes,
-        stored_at: float,
-        keep_for: float,
+    async def _behind(
+        self, rows: Callable[[], list[Row]], stored_at: float, keep_for: float
     ) -> None:
-        await self._put_rows([(key, scope, native_id, value)], stored_at, keep_for)
+        """Encode and store entries behind the request that read them: its answer does not
+        wait for SQLite. Every read, invalidation and count first waits for these writes
+        (`settled`), so this process never misses its own entry nor sees it come back after
+        an invalidation. At most MAX_BEHIND writes run behind; one more waits."""
+        if len(self._pending) >= MAX_BEHIND:
+            await self.settled()
+        task = asyncio.get_running_loop().create_task(self._write_later(rows, stored_at, keep_for))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
-    async def _put_rows(
-        self, rows: list[tuple[str, str, str | None, bytes]], stored_at: float, keep_for: float
+    async def settled(self) -> None:
+        """Wait for the writes still running behind (also before the connection closes)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def _write_later(
+        self, rows: Callable[[], list[Row]], stored_at: float, keep_for: float
     ) -> None:
+        try:
+            await self._put_rows(rows(), stored_at, keep_for)
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: the connection is closed
+            log.warning("cache write failed, entry skipped: %s", type(exc).__name__)
+
+    async def _put_rows(self, rows: list[Row], stored_at: float, keep_for: float) -> None:
         """Write entries in one transaction (one commit for a whole batch)."""
         async with connection_lock(self.connection):
             await self.connection.executemany(

@@ -198,6 +198,9 @@ class RedisCache:
             gone += sum(1 for n in lengths if not n)
         return {"entries": live, "bytes": size, "expired": gone, "max_entries": self.max_entries}
 
+    async def settled(self) -> None:
+        """Writes go to Redis before the request answers: nothing runs behind."""
+
     async def stored_at_of(self, keys: list[str]) -> dict[str, float]:
         """The entries' headers only (GETRANGE of the two leading doubles)."""
         if not keys:

@@ -68,6 +68,8 @@ class Storage:
 
     async def aclose(self) -> None:
         await self.changes.aclose()
+        if self.cache is not None:
+            await self.cache.settled()  # the cache's writes behind requests, before closing
         if self.database is not None:
             await self.database.close()
         if self.redis is not None:

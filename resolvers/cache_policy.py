@@ -71,6 +71,10 @@ class RecordCache(Protocol):
         """Forget the record (any variant) and every list of this scope, before returning."""
         ...
 
+    async def settled(self) -> None:
+        """Return once writes still running behind requests are stored (before closing)."""
+        ...
+
     async def stored_at_of(self, keys: list[str]) -> dict[str, float]:
         """When each of these entries that still exists was stored (one cheap lookup, no
         values): a response built from them is still true while these are unchanged."""

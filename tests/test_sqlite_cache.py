@@ -146,6 +146,7 @@ async def test_a_second_process_sees_the_first_ones_invalidation(
         now = time.time()
         await first.put_records("r|s|9|x", "s", "9", [_record(9)], now, 60)
         await first.put_page("l|s|q", "s", ContactPage((_record(9),), 1, 0), now, 60)
+        await first.settled()  # SQLite stores behind the request; another process sees it then
         assert await second.get_records("r|s|9|x") is not None
         await second.invalidate("s", "9")
         assert await first.get_records("r|s|9|x") is None
