@@ -85,7 +85,7 @@ async def test_a_retry_after_past_the_deadline_fails_at_once() -> None:
     started = time.perf_counter()
     with deadline.scope(0.5), pytest.raises(RateLimited) as raised:
         await retrying(upstream, FAST, RetryBudget())
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 0.4  # not the 0.5 s deadline, nor 2 s
     assert (upstream.calls, raised.value.retry_after) == (1, 2)
 
 
