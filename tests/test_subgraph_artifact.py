@@ -69,7 +69,7 @@ class Composer:
 
 @pytest.fixture(scope="module")
 def composer() -> Composer:
-    """node and compose.mjs, its pinned packages installed (npm ci, once)."""
+    """node and compose.mjs, with its pinned packages installed beforehand."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         reason = "Node.js (node and npm) is not installed: the composition check needs it"
@@ -77,15 +77,11 @@ def composer() -> Composer:
             pytest.fail(f"{reason} (CI installs nodejs and npm)")
         pytest.skip(reason)
     if not (COMPOSER / "node_modules" / "@apollo" / "composition").is_dir():
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=COMPOSER,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, f"npm ci in tests/federation failed:\n{done.stderr[-2000:]}"
+        # Installing is a set-up step (tests reach nothing beyond 127.0.0.1): .ci/run does it.
+        reason = "the pinned composer is not installed: npm ci --prefix tests/federation"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (.ci/run installs it)")
+        pytest.skip(reason)
     return Composer(node, COMPOSER / "compose.mjs")
 
 
