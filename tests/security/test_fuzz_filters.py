@@ -12,7 +12,7 @@ import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.security.fuzzing import JSON, TEXT, check_answer, input_object, named_input, value_of
+from tests.security.fuzzing import JSON, TEXT, input_object, named_input, untyped, value_of
 from tests.security.support import PROVIDERS, World, raw_global_id, world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -63,7 +63,7 @@ async def test_any_contacts_query_gets_a_typed_answer(
     w: World, provider: str | None, flt: Any, order: Any, first: Any, after: Any
 ) -> None:
     variables = {"provider": provider, "filter": flt, "orderBy": order, "first": first}
-    check_answer(await w.gateway.gql(CONTACTS, **variables, after=after))
+    assert untyped(await w.gateway.gql(CONTACTS, **variables, after=after)) == []
 
 
 @FUZZ
@@ -71,7 +71,9 @@ async def test_any_contacts_query_gets_a_typed_answer(
 async def test_filters_of_the_wrong_shape_are_typed_request_errors(
     w: World, provider: str | None, flt: Any, order: Any
 ) -> None:
-    check_answer(await w.gateway.gql(CONTACTS, provider=provider, filter=flt, orderBy=order))
+    assert (
+        untyped(await w.gateway.gql(CONTACTS, provider=provider, filter=flt, orderBy=order)) == []
+    )
 
 
 @FUZZ
@@ -87,4 +89,4 @@ async def test_filters_of_the_wrong_shape_are_typed_request_errors(
     )
 )
 async def test_any_ids_get_a_typed_answer(w: World, ids: list[str]) -> None:
-    check_answer(await w.gateway.gql(NODES, ids=ids))
+    assert untyped(await w.gateway.gql(NODES, ids=ids)) == []

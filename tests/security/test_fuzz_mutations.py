@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from providers.model import ProviderName
-from tests.security.fuzzing import JSON, TEXT, check_answer, input_object, mutated
+from tests.security.fuzzing import JSON, TEXT, input_object, mutated, untyped
 from tests.security.inputs import PROVIDER_BLOCKS
 from tests.security.support import (
     CREATE,
@@ -80,7 +80,7 @@ async def test_any_create_input_gets_a_typed_answer(
     w: World, case: tuple[ProviderName, dict[str, Any]]
 ) -> None:
     _, data = case
-    check_answer(await w.gateway.gql(CREATE, input=data))
+    assert untyped(await w.gateway.gql(CREATE, input=data)) == []
 
 
 TARGET: Final = "the fixture's contact"
@@ -104,7 +104,7 @@ async def test_any_update_input_gets_a_typed_answer(
 ) -> None:
     provider, (target, changes) = case
     target = existing[provider] if target == TARGET else target
-    check_answer(await w.gateway.gql(UPDATE, id=target, input=changes))
+    assert untyped(await w.gateway.gql(UPDATE, id=target, input=changes)) == []
 
 
 @FUZZ
@@ -112,7 +112,7 @@ async def test_any_update_input_gets_a_typed_answer(
 async def test_any_change_to_the_users_own_contact_gets_a_typed_answer(
     w: World, changes: dict[str, Any]
 ) -> None:
-    check_answer(await w.gateway.gql(UPDATE_ME, input=changes))
+    assert untyped(await w.gateway.gql(UPDATE_ME, input=changes)) == []
 
 
 @FUZZ
@@ -125,4 +125,4 @@ async def test_inputs_of_the_wrong_shape_are_typed_request_errors(
         (CREATE, {"input": {**valid_input(ProviderName(provider)), "emails": value}}),
         (UPDATE, {"id": value, "input": {"givenName": value}}),
     ):
-        check_answer(await w.gateway.gql(query, **variables))
+        assert untyped(await w.gateway.gql(query, **variables)) == []
