@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,27 +127,35 @@ async def spark_stack(
             yield Sandbox(sandbox_served, http), Gateway(gateway_served, http)
 
 
-def all_providers_settings(spark: str, is24: str, autodns: str, **extra: Any) -> Settings:
+def all_providers_settings(
+    spark: str, is24: str, autodns: str, *, upstream: Mapping[str, Any] | None = None, **extra: Any
+) -> Settings:
     """Settings with all three providers against sandboxes at these base URLs (their roots,
     as `ServedApp.base_url` gives them); `extra` are further Settings fields (auth runs
-    open unless `auth` is among them)."""
+    open unless `auth` is among them); `upstream` are UpstreamSettings fields for all three."""
+    upstream = upstream or {}
+    if "data_dir" not in extra:
+        extra["data_dir"] = fresh_data_dir()
     return Settings(
-        spark=SparkSettings(base_url=spark, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN)),
+        spark=SparkSettings(
+            base_url=spark, access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN), **upstream
+        ),
         is24=Is24Settings(
             base_url=f"{is24}/restapi/api",
             consumer_key=is24_sandbox.CONSUMER_KEY,
             consumer_secret=SecretStr(is24_sandbox.CONSUMER_SECRET),
             access_token=is24_sandbox.ACCESS_TOKEN,
             token_secret=SecretStr(is24_sandbox.TOKEN_SECRET),
+            **upstream,
         ),
         autodns=AutoDnsSettings(
             base_url=f"{autodns}/v1",
             user=autodns_sandbox.USER,
             password=SecretStr(autodns_sandbox.PASSWORD),
             context=autodns_sandbox.CONTEXT,
+            **upstream,
         ),
         sandbox=SandboxSettings(enabled=False),
-        data_dir=fresh_data_dir(),
         **{"auth": OPEN, **extra},
     )
 

@@ -12,22 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from pydantic import SecretStr
 
 import providers.autodns.sandbox as autodns_sandbox
 import providers.is24.sandbox as is24_sandbox
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
 from gateway.settings import (
-    AutoDnsSettings,
     IdempotencySettings,
-    Is24Settings,
-    SandboxSettings,
     Settings,
-    SparkSettings,
 )
 from providers.sandboxing import ServedApp
-from tests.harness import OPEN, Gateway, Sandbox, fresh_data_dir
+from tests.harness import Gateway, Sandbox, all_providers_settings, fresh_data_dir
 
 PROVIDERS = ("SPARK", "IS24", "AUTODNS")
 CONTACT = "id nativeId displayName givenName familyName position emails { address }"
@@ -134,31 +129,13 @@ async def write_stack(
         ServedApp(objects["AUTODNS"].app) as autodns,
     ):
         upstream = {"total_timeout": total_timeout, **upstream_extra}
-        settings = Settings(
-            spark=SparkSettings(
-                base_url=spark.base_url,
-                access_token=SecretStr(spark_sandbox.PRIVATE_TOKEN),
-                **upstream,
-            ),
-            is24=Is24Settings(
-                base_url=f"{is24.base_url}/restapi/api",
-                consumer_key=is24_sandbox.CONSUMER_KEY,
-                consumer_secret=SecretStr(is24_sandbox.CONSUMER_SECRET),
-                access_token=is24_sandbox.ACCESS_TOKEN,
-                token_secret=SecretStr(is24_sandbox.TOKEN_SECRET),
-                **upstream,
-            ),
-            autodns=AutoDnsSettings(
-                base_url=f"{autodns.base_url}/v1",
-                user=autodns_sandbox.USER,
-                password=SecretStr(autodns_sandbox.PASSWORD),
-                context=autodns_sandbox.CONTEXT,
-                **upstream,
-            ),
-            sandbox=SandboxSettings(enabled=False),
+        settings = all_providers_settings(
+            spark.base_url,
+            is24.base_url,
+            autodns.base_url,
+            upstream=upstream,
             data_dir=data_dir or fresh_data_dir(),
             idempotency=idempotency or IdempotencySettings(),
-            auth=OPEN,
         )
         served = {"SPARK": spark, "IS24": is24, "AUTODNS": autodns}
         sandboxes = {name: Sandbox(s, http) for name, s in served.items()}
