@@ -15,9 +15,9 @@ from providers.autodns.types import (
     ContactType,
     Protection,
 )
-from providers.model import ContactRecord, extras_of
+from providers.model import ContactRecord
 from schema.contact import Contact
-from schema.values import unified_fields
+from schema.lazy import lazy_contact_type
 
 strawberry.enum(
     ContactType,
@@ -81,21 +81,20 @@ class DomainContact(Contact):
     )
 
     @classmethod
-    def from_record(cls, record: ContactRecord) -> Self:
-        x = extras_of(record, AutoDnsExtras) or AutoDnsExtras()
-        return cls(
-            **unified_fields(record),
-            alias=x.alias,
-            type=x.type,
-            protection=x.protection,
-            comment=x.comment,
-            sip=x.sip,
-            verification=x.verification,
-            domainsafe=x.domainsafe,
-            owner=DomainContactAccount.from_model(x.owner),
-            updater=DomainContactAccount.from_model(x.updater),
-            last_stid=x.stid,
-        )
+    def from_record(cls, record: ContactRecord) -> DomainContact:
+        """The record's contact object; its fields are read from the record when selected."""
+        return _lazy_domain_contact(record)
+
+
+_lazy_domain_contact = lazy_contact_type(
+    DomainContact,
+    AutoDnsExtras,
+    {
+        "owner": lambda extras: DomainContactAccount.from_model(extras.owner),
+        "updater": lambda extras: DomainContactAccount.from_model(extras.updater),
+        "last_stid": lambda extras: extras.stid,
+    },
+)
 
 
 @strawberry.input(description="AutoDNS-only fields of a domain contact (provider AUTODNS).")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
 import strawberry
 
 from providers import model
 from providers.is24.types import Is24ContactInput, Is24Extras, Is24Filter
-from providers.model import ContactRecord, extras_of
+from providers.model import ContactRecord
 from schema.contact import Contact
-from schema.values import unified_fields
+from schema.lazy import lazy_contact_type
 
 NO_LONGER_USED = "no longer used or shown on the IS24 website"
 
@@ -63,23 +63,12 @@ class RealtorContact(Contact):
     )
 
     @classmethod
-    def from_record(cls, record: ContactRecord) -> Self:
-        x = extras_of(record, Is24Extras) or Is24Extras()
-        return cls(
-            **unified_fields(record),
-            company=x.company,
-            office_hours=x.office_hours,
-            additional_name=x.additional_name,
-            homepage_url=x.homepage_url,
-            default_contact=x.default_contact,
-            local_partner_contact=x.local_partner_contact,
-            business_card_contact=x.business_card_contact,
-            show_on_profile_page=x.show_on_profile_page,
-            real_estate_reference_count=x.real_estate_reference_count,
-            external_id=x.external_id,
-            click_out_url=x.click_out_url,
-            country_code=x.country_code,
-        )
+    def from_record(cls, record: ContactRecord) -> RealtorContact:
+        """The record's contact object; its fields are read from the record when selected."""
+        return _lazy_realtor_contact(record)
+
+
+_lazy_realtor_contact = lazy_contact_type(RealtorContact, Is24Extras)
 
 
 @strawberry.input(

@@ -16,8 +16,8 @@ from providers.model import ContactRecord, extras_of
 from providers.spark import types as spark
 from providers.spark.types import Expansion, RecordStatus, SparkExtras
 from schema.contact import Contact
+from schema.lazy import lazy_contact_type
 from schema.sources import SchemaContext
-from schema.values import unified_fields
 
 Info = strawberry.Info[SchemaContext, None]
 
@@ -179,29 +179,11 @@ class SparkContact(Contact):
         return (await _expanded(self, info, Expansion.UNIQUE_PRIMARY_EMAIL)).unique_primary_email
 
     @classmethod
-    def from_record(cls, record: ContactRecord) -> Self:
-        x = extras_of(record, SparkExtras) or SparkExtras()
-        return cls(
-            **unified_fields(record),
-            record_status=x.record_status,
-            owner_id=x.owner_id,
-            resource_uri=x.resource_uri,
-            salutation_text=x.salutation_text,
-            tags=list(x.tags),
-            note=x.note,
-            spouse_given_name=x.spouse_given_name,
-            spouse_middle_name=x.spouse_middle_name,
-            spouse_family_name=x.spouse_family_name,
-            birthday=x.birthday,
-            anniversary=x.anniversary,
-            assistant=x.assistant,
-            children=x.children,
-            status=x.status,
-            other=x.other,
-            pets=x.pets,
-            referred_by=x.referred_by,
-            mobile_phone_country_code=x.mobile_phone_country_code,
-            news_feed_notification_ui=x.news_feed_notification_ui,
-            portal_invitation_at=x.portal_invitation_at,
-            reverse_prospecting=x.reverse_prospecting,
-        )
+    def from_record(cls, record: ContactRecord) -> SparkContact:
+        """The record's contact object; its fields are read from the record when selected."""
+        return _lazy_spark_contact(record)
+
+
+_lazy_spark_contact = lazy_contact_type(
+    SparkContact, SparkExtras, {"tags": lambda extras: list(extras.tags)}
+)
