@@ -8,9 +8,10 @@ validation can be shown to the client unchanged (see `FieldPath`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum, StrEnum
+from operator import attrgetter
 from typing import Final, TypeAlias, TypeVar
 
 
@@ -165,6 +166,16 @@ class ContactRecord:
     extras: ProviderExtras | None = None
     expansions_loaded: frozenset[str] = frozenset()
     freshness: Freshness | None = None
+
+
+assert fields(ContactRecord)[-1].name == "freshness"  # `with_freshness` relies on it
+_ALL_BUT_FRESHNESS: Final = attrgetter(*(f.name for f in fields(ContactRecord)[:-1]))
+
+
+def with_freshness(record: ContactRecord, freshness: Freshness | None) -> ContactRecord:
+    """`dataclasses.replace(record, freshness=...)` at half the cost: every record a read
+    serves is stamped, and `replace` looks the fields up again on each call."""
+    return ContactRecord(*_ALL_BUT_FRESHNESS(record), freshness)
 
 
 @dataclass(frozen=True, slots=True)

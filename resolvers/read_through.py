@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from providers.errors import RetriableError
@@ -26,6 +26,7 @@ from providers.model import (
     Freshness,
     ProviderName,
     ReadWants,
+    with_freshness,
 )
 from providers.registry import ProviderEntry
 from resolvers.cache_policy import Cached, ReadFreshness, RecordCache, Ttl
@@ -44,8 +45,12 @@ def _wants_key(wants: ReadWants) -> str:
 
 
 def _stamp(record: ContactRecord, stored_at: float, *, cached: bool, stale: bool) -> ContactRecord:
+    return with_freshness(record, _freshness(stored_at, cached=cached, stale=stale))
+
+
+def _freshness(stored_at: float, *, cached: bool, stale: bool) -> Freshness:
     at = datetime.fromtimestamp(stored_at, UTC)
-    return replace(record, freshness=Freshness(from_cache=cached, fetched_at=at, stale=stale))
+    return Freshness(from_cache=cached, fetched_at=at, stale=stale)
 
 
 @dataclass(slots=True)
@@ -215,5 +220,6 @@ def _stored_at(hit: Cached[list[ContactRecord]] | None) -> float | None:
 
 
 def _stamp_page(page: ContactPage, stored_at: float, *, stale: bool, cached: bool) -> ContactPage:
-    records = tuple(_stamp(r, stored_at, cached=cached, stale=stale) for r in page.records)
+    freshness = _freshness(stored_at, cached=cached, stale=stale)  # one for the whole page
+    records = tuple([with_freshness(r, freshness) for r in page.records])
     return ContactPage(records, page.total, page.offset)
