@@ -4,7 +4,13 @@ Entries are keyed by provider, cache scope (provider credential id and role,
 never a secret) and the read; each row remembers its scope and native id so a
 mutation can drop the record and every list of the scope. A row is kept for
 TTL + the stale-if-error window; the caller decides from `stored_at` whether it is
-fresh. The table is bounded: past `max_entries`, the least recently used go.
+fresh. The table is bounded: past `max_entries`, the least recently used go. Triggers
+keep its row count in `read_cache_size` (recounted at setup), so checking the bound
+reads one row instead of counting up to `max_entries`.
+
+A write is an upsert: an entry stored again is updated in place, and SQLite rewrites
+only the pages whose bytes changed, so storing the same page again writes a few pages
+instead of the whole value plus its indexes.
 
 A hit is a read only: its access time waits in memory and is written with the next
 write (or every `TOUCH_FLUSH` hits), so serving from the cache never commits.
@@ -48,6 +54,22 @@ SCHEMA: Final = (
     )""",
     "CREATE INDEX IF NOT EXISTS read_cache_scope ON read_cache (scope, native_id)",
     "CREATE INDEX IF NOT EXISTS read_cache_access ON read_cache (last_access)",
+    """CREATE TABLE IF NOT EXISTS read_cache_size (
+        id INTEGER PRIMARY KEY CHECK (id = 0),
+        entries INTEGER NOT NULL
+    )""",
+    # An INSERT OR REPLACE would not fire the delete trigger: writes are upserts.
+    """CREATE TRIGGER IF NOT EXISTS read_cache_added AFTER INSERT ON read_cache
+    BEGIN UPDATE read_cache_size SET entries = entries + 1; END""",
+    """CREATE TRIGGER IF NOT EXISTS read_cache_removed AFTER DELETE ON read_cache
+    BEGIN UPDATE read_cache_size SET entries = entries - 1; END""",
+    "INSERT OR REPLACE INTO read_cache_size (id, entries) SELECT 0, count(*) FROM read_cache",
+)
+UPSERT: Final = (
+    "INSERT INTO read_cache (key, scope, native_id, value, stored_at, expires_at, last_access) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET scope = excluded.scope, "
+    "native_id = excluded.native_id, value = excluded.value, stored_at = excluded.stored_at, "
+    "expires_at = excluded.expires_at, last_access = excluded.last_access"
 )
 CacheEvents = Callable[[str, int], None]
 Row = tuple[str, str, str | None, bytes]
@@ -273,9 +295,7 @@ class SqliteCache:
         """Write entries in one transaction (one commit for a whole batch)."""
         async with connection_lock(self.connection):
             await self.connection.executemany(
-                "INSERT OR REPLACE INTO read_cache "
-                "(key, scope, native_id, value, stored_at, expires_at, last_access) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                UPSERT,
                 [(k, sc, n, v, stored_at, stored_at + keep_for, stored_at) for k, sc, n, v in rows],
             )
             await self._flush_touches()
@@ -293,7 +313,7 @@ class SqliteCache:
 
     async def _evict(self) -> None:
         """Drop the least recently used beyond the bound (inside the caller's locked unit)."""
-        async with self.connection.execute("SELECT count(*) FROM read_cache") as cursor:
+        async with self.connection.execute("SELECT entries FROM read_cache_size") as cursor:
             row = await cursor.fetchone()
         excess = (int(row[0]) if row else 0) - self.max_entries
         if excess <= 0:
