@@ -16,6 +16,15 @@ returning anything and the general path completes that object again, producing e
 the errors and paths it always did. Reading plain attributes has no side effects, so the
 second pass sees what the first saw. tests/test_planned_completion.py compares both
 paths on generated selections.
+
+Two further steps, as graphql-jit does in JavaScript:
+- a plan is a generated Python function (one statement per response key, the common
+  String/ID/Boolean values checked inline), compiled once per distinct selection shape
+  and kept in a bounded cache across requests; the source holds only GraphQL names and
+  Python identifiers, values reach it as the function's globals;
+- a list of objects (a page's `nodes`) is completed in one loop, interfaces and unions
+  included: each item's runtime type comes from the abstract type's own `resolve_type`
+  (called with the list field's info, as graphql-core calls it), then that type's plan.
 """
 
 from __future__ import annotations
@@ -25,22 +34,28 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from graphql import (
+    GraphQLAbstractType,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLID,
+    GraphQLInterfaceType,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
+    GraphQLUnionType,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+
+from resolvers.plan_source import NotIdentifier, PlanSource
 
 BASIC_RESOLVER_NAME: Final = "_get_basic_result"
 """The name Strawberry gives the resolver of a field without resolver or extensions."""
@@ -49,6 +64,7 @@ _BUILT_IN_COERCE: Final = {
     t.name: t.coerce_output_value for t in (GraphQLString, GraphQLID, GraphQLBoolean)
 }
 
+Info = GraphQLResolveInfo[Any]
 Complete = Callable[[Any], Any]
 """Turns one plain value into its response form; raises `_Bail` when it cannot."""
 
@@ -109,30 +125,17 @@ def _coerced(coerce: Callable[[Any], Any], value: Any) -> Any:
 
 
 class _Plan:
-    """One object type's plain selection: (response key, attribute, completion) in order."""
+    """One object type's plain selection, completed by a generated function."""
 
-    __slots__ = ("entries", "is_type_of", "typename")
+    __slots__ = ("complete", "typename")
 
-    def __init__(
-        self,
-        typename: str,
-        entries: list[tuple[str, str | None, Complete]],
-        is_type_of: Callable[[Any, Any], Any] | None,
-    ) -> None:
+    def __init__(self, typename: str, complete: Complete) -> None:
         self.typename = typename
-        self.entries = entries
-        self.is_type_of = is_type_of
+        self.complete = complete
 
-    def complete(self, source: Any) -> dict[str, Any]:
-        if self.is_type_of is not None and self.is_type_of(source, None) is not True:
-            raise _BAIL
-        result: dict[str, Any] = {}
-        for key, attribute, complete in self.entries:
-            if attribute is None:
-                result[key] = self.typename
-            else:
-                result[key] = complete(getattr(source, attribute))
-        return result
+
+CompleteItems = Callable[[Any, Info], list[Any]]
+"""Completes a whole list (a list or tuple of items); raises `_Bail` when it cannot."""
 
 
 class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -141,6 +144,92 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Plan | None]] = {}
+        self._lists: dict[tuple[GraphQLList[Any], int], tuple[FieldDetailsList, Any]] = {}
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: Info,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        if result.__class__ is list or result.__class__ is tuple:
+            complete_items = self._items_for(return_type, field_details_list)
+            if complete_items is not None:
+                try:
+                    return complete_items(result, info)
+                except _Bail:
+                    pass
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _items_for(
+        self, list_type: GraphQLList[Any], field_details_list: FieldDetailsList
+    ) -> CompleteItems | None:
+        """How a list of this type and selection completes in one loop, or None."""
+        key = (list_type, id(field_details_list))
+        cached = self._lists.get(key)
+        if cached is not None:
+            items: CompleteItems | None = cached[1]
+            return items
+        try:
+            items = self._compile_items(list_type.of_type, field_details_list)
+        except _NotPlain:
+            items = None
+        self._lists[key] = (field_details_list, items)
+        return items
+
+    def _compile_items(
+        self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> CompleteItems:
+        non_null = isinstance(item_type, GraphQLNonNull)
+        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if isinstance(named, (GraphQLInterfaceType, GraphQLUnionType)):
+            return self._abstract_items(named, field_details_list, non_null)
+        complete = self._completion(item_type, field_details_list)
+
+        def items(values: Any, info: Info) -> list[Any]:
+            return [complete(v) for v in values]
+
+        return items
+
+    def _abstract_items(
+        self, abstract: GraphQLAbstractType, field_details_list: FieldDetailsList, non_null: bool
+    ) -> CompleteItems:
+        resolve_type = abstract.resolve_type or self.type_resolver
+        by_name: dict[str, Complete] = {}
+
+        def plan_of(name: Any) -> Complete:
+            runtime = self.schema.get_type(name) if isinstance(name, str) else None
+            if not isinstance(runtime, GraphQLObjectType):
+                raise _BAIL  # an unknown or awaitable answer: graphql-core reports it
+            if not self.schema.is_sub_type(abstract, runtime):
+                raise _BAIL
+            plan = self._plan_for(runtime, field_details_list)
+            if plan is None:
+                raise _BAIL
+            by_name[name] = plan.complete
+            return plan.complete
+
+        def items(values: Any, info: Info) -> list[Any]:
+            completed: list[Any] = []
+            for value in values:
+                if value is None:
+                    if non_null:
+                        raise _BAIL
+                    completed.append(None)
+                    continue
+                name = resolve_type(value, info, abstract)
+                complete = by_name.get(name) if name.__class__ is str else None
+                if complete is None:
+                    complete = plan_of(name)
+                completed.append(complete(value))
+            return completed
+
+        return items
 
     def collect_and_execute_subfields(
         self,
@@ -153,7 +242,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         plan = self._plan_for(return_type, field_details_list)
         if plan is not None:
             try:
-                return plan.complete(result)
+                completed: dict[str, Any] = plan.complete(result)
+                return completed
             except _Bail:
                 pass
         return super().collect_and_execute_subfields(
@@ -187,14 +277,16 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             raise _NotPlain
-        entries: list[tuple[str, str | None, Complete]] = []
+        source = PlanSource(_BAIL)
+        if object_type.is_type_of is not None:
+            source.check_source(object_type.is_type_of)
         for response_key, details in grouped.items():
             node = details[0].node
             if any(d.defer_usage is not None for d in details):
                 raise _NotPlain
             name = node.name.value
             if name == "__typename":
-                entries.append((response_key, None, _identity))
+                source.constant_value(response_key, object_type.name)
                 continue
             if node.arguments:
                 raise _NotPlain
@@ -208,13 +300,71 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raise _NotPlain
             if definition.default_resolver is not getattr:
                 raise _NotPlain
-            entries.append(
-                (response_key, definition.python_name, self._completion(field_def.type, details))
+            try:
+                variable = source.read(response_key, definition.python_name)
+            except NotIdentifier as exc:
+                raise _NotPlain from exc
+            self._emit(source, variable, field_def.type, details)
+        return _Plan(object_type.name, source.function())
+
+    def _emit(
+        self,
+        source: PlanSource,
+        variable: str,
+        output_type: GraphQLOutputType,
+        details: FieldDetailsList,
+    ) -> None:
+        """Statements that turn `variable` into its response form (or raise BAIL)."""
+        if isinstance(output_type, GraphQLNonNull):
+            source.line(1, f"if {variable} is None: raise BAIL")
+            self._emit_present(source, variable, output_type.of_type, details, 1)
+        else:
+            source.line(1, f"if {variable} is not None:")
+            self._emit_present(source, variable, output_type, details, 2)
+
+    def _emit_present(
+        self,
+        source: PlanSource,
+        variable: str,
+        output_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        depth: int,
+    ) -> None:
+        complete = source.constant("c", self._nullable_completion(output_type, details))
+        if isinstance(output_type, GraphQLList):
+            item = self._item_expression(source, "x", output_type.of_type, details)
+            is_sequence = f"{variable}.__class__ is list or {variable}.__class__ is tuple"
+            source.line(depth, f"if {is_sequence}: {variable} = [{item} for x in {variable}]")
+            source.line(depth, f"else: {variable} = {complete}({variable})")
+            return
+        exact = _pass_through(output_type)
+        if exact is not None:
+            kind = source.constant("t", exact)
+            source.line(
+                depth, f"if {variable}.__class__ is not {kind}: {variable} = {complete}({variable})"
             )
-        return _Plan(object_type.name, entries, object_type.is_type_of)
+            return
+        source.line(depth, f"{variable} = {complete}({variable})")
+
+    def _item_expression(
+        self, source: PlanSource, item: str, item_type: GraphQLOutputType, details: FieldDetailsList
+    ) -> str:
+        """An expression completing one list item `item` (its completion bails on a null
+        in a non-null position)."""
+        complete = source.constant("c", self._completion(item_type, details))
+        if isinstance(item_type, GraphQLNonNull):
+            exact = _pass_through(item_type.of_type)
+            if exact is not None:
+                kind = source.constant("t", exact)
+                return f"{item} if {item}.__class__ is {kind} else {complete}({item})"
+        return f"{complete}({item})"
 
     def _completion(self, output_type: GraphQLOutputType, details: FieldDetailsList) -> Complete:
         """How a value of `output_type` is completed, when that is plain."""
+        if isinstance(output_type, GraphQLNonNull) and isinstance(
+            output_type.of_type, GraphQLObjectType
+        ):
+            return self._nullable_completion(output_type.of_type, details)  # bails on None
         if isinstance(output_type, GraphQLNonNull):
             inner = self._completion(output_type.of_type, details)
 
@@ -253,5 +403,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         raise _NotPlain  # interfaces and unions: the runtime type is resolved the general way
 
 
-def _identity(value: Any) -> Any:
-    return value
+def _pass_through(output_type: GraphQLOutputType) -> type | None:
+    """The Python type whose values a built-in scalar returns unchanged, if any."""
+    if not isinstance(output_type, GraphQLScalarType):
+        return None
+    if output_type.coerce_output_value is not _BUILT_IN_COERCE.get(output_type.name):
+        return None  # a schema that replaced String's serialisation: call it each time
+    return PASS_THROUGH.get(output_type.name)

@@ -4,11 +4,12 @@ answer graphql-core's own completion gives (data, errors, paths)."""
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 import strawberry
 
+from resolvers import plan_source
 from resolvers.planned_completion import PlannedExecutionContext
 
 
@@ -109,3 +110,96 @@ async def test_the_plan_is_really_used_for_plain_selections() -> None:
     # d (a tag without its label) and e (a string for the tag list) 2 fields each, b only
     # its null name (a non-null error ends the object).
     assert resolved.count("Item") == 2 + 2 + 1
+
+
+@strawberry.interface
+class Animal:
+    name: str
+
+
+@strawberry.type
+class Dog(Animal):
+    barks: bool
+
+
+@strawberry.type
+class Cat(Animal):
+    lives: int | None
+
+
+Pet = Annotated[Dog | Cat, strawberry.union("Pet")]
+
+ANIMALS: list[Any] = [
+    Dog(name="rex", barks=True),
+    Cat(name="tom", lives=9),
+    Cat(name="kit", lives=None),
+]
+ODD_ANIMALS: list[Any] = [*ANIMALS, None, Loose(name="ghost", barks=False)]
+
+
+@strawberry.type
+class Zoo:
+    @strawberry.field
+    def animals(self) -> list[Animal]:
+        return ANIMALS
+
+    @strawberry.field
+    def odd_animals(self) -> list[Animal | None]:
+        return ODD_ANIMALS
+
+    @strawberry.field
+    def strict_odd_animals(self) -> list[Animal]:
+        return ODD_ANIMALS
+
+    @strawberry.field
+    def pets(self) -> list[Pet]:
+        return ANIMALS
+
+    @strawberry.field
+    def animal_tuple(self) -> list[Animal]:
+        return tuple(ANIMALS)  # type: ignore[return-value]
+
+
+ZOO_DOCUMENTS = [
+    "{ animals { name ... on Dog { barks } ... on Cat { lives } } }",
+    "{ animals { __typename } animalTuple { name } }",
+    "{ oddAnimals { name __typename } }",
+    "{ strictOddAnimals { name } }",
+    "{ pets { __typename ... on Dog { name barks } ... on Cat { lives } } }",
+    "{ a: animals { name } b: animals { ... on Cat { lives name } } }",
+]
+
+
+@pytest.mark.parametrize("document", ZOO_DOCUMENTS)
+async def test_lists_of_interfaces_and_unions_agree_with_graphql_core(document: str) -> None:
+    planned = strawberry.Schema(
+        query=Zoo, types=[Dog, Cat], execution_context_class=PlannedExecutionContext
+    )
+    general = strawberry.Schema(query=Zoo, types=[Dog, Cat])
+    ours, reference = await planned.execute(document), await general.execute(document)
+    assert ours.data == reference.data
+    assert [e.formatted for e in ours.errors or ()] == [e.formatted for e in reference.errors or ()]
+
+
+async def test_a_list_of_interface_items_is_completed_in_one_loop() -> None:
+    """Guards the list-level plan: fitting items never reach graphql-core one by one."""
+    per_item: list[str] = []
+
+    class Counting(PlannedExecutionContext):
+        def complete_abstract_value(self, return_type: Any, *args: Any, **kwargs: Any) -> Any:
+            per_item.append(return_type.name)
+            return super().complete_abstract_value(return_type, *args, **kwargs)
+
+    schema = strawberry.Schema(query=Zoo, types=[Dog, Cat], execution_context_class=Counting)
+    fitting = await schema.execute("{ animals { name ... on Dog { barks } } }")
+    assert fitting.errors is None and per_item == []
+    misfit = await schema.execute("{ oddAnimals { name } }")
+    assert misfit.errors  # the ghost has no type: graphql-core completes and reports it
+    assert per_item == ["Animal"] * 4  # every non-null item, once, the general way
+
+
+def test_the_compiled_plan_sources_stay_bounded() -> None:
+    for width in range(plan_source.CODE_CACHE_SIZE + 50):
+        plan_source.compiled(f"x = {width}")
+    assert len(plan_source._compiled) == plan_source.CODE_CACHE_SIZE
+    assert "x = 0" not in plan_source._compiled  # the least recently used went first
