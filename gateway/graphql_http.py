@@ -96,12 +96,14 @@ class GraphQLEndpoint:
             return graphiql_page()
         started = time.perf_counter()
         with (
-            self.telemetry.tracer.start_as_current_span("graphql.operation") as span,
+            self.telemetry.operation_span() as span,
             deadline.scope(self.request_deadline),  # every provider call of it fits in there
         ):
             operation, response = await self._respond(request)
-            span.set_attribute("graphql.operation.name", operation.name)
-            span.set_attribute("graphql.outcome", operation.outcome)
+            if span.is_recording():
+                if operation.name is not None:
+                    span.set_attribute("graphql.operation.name", operation.name)
+                span.set_attribute("graphql.outcome", operation.outcome)
         self.telemetry.operation_done(operation, time.perf_counter() - started)
         return response
 

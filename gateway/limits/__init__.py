@@ -11,6 +11,7 @@ that fails answers (a request error with a stable `extensions.code`, no `data`):
 5. with the variables: `first`, list sizes, and the estimated provider calls — `cost`;
 6. while it runs, the provider calls actually made — `budget`.
 
-Steps 2-4 run once per document text (an LRU in `documents`); steps 5-6 per request.
-`extension` wires them into Strawberry.
+Steps 2-4 run once per document text (an LRU in `documents`); steps 5-6 per request,
+though step 5's estimate is remembered per document with the variable values it read
+(`verdicts`). `extension` wires them into Strawberry.
 """

@@ -61,6 +61,8 @@ WRITE_CALLS: Final = {
     "deleteContact": 1,
 }
 ONE_READ: Final = frozenset({"node", "contact", "me", "realtorContactByExternalId"})
+MISSING: Final = object()
+"""A variable the request did not give (its default, if any, applies)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +109,10 @@ class _Pricer:
         providers: Iterable[ProviderEntry],
     ) -> None:
         self._fragments = fragments
-        self._variables: dict[str, Any] = {}
-        self._variables = {**self._defaults(operation), **variables}
+        self._given = variables
+        self._defaults_of = self._defaults(operation)
+        self.reads: dict[str, Any] = {}
+        """Each request variable the estimate read, with its value (MISSING: not given)."""
         self._entries = {e.provider.name: e for e in providers}
         self._roots: dict[str, Callable[[FieldNode], int]] = {
             "contacts": self._contacts,
@@ -122,6 +126,12 @@ class _Pricer:
             for d in operation.variable_definitions or ()
             if d.default_value is not None
         }
+
+    def _variable(self, name: str) -> Any:
+        """A variable's value, else its default; noted in `reads` (what the estimate used)."""
+        given = self._given.get(name, MISSING)
+        self.reads.setdefault(name, given)
+        return self._defaults_of.get(name) if given is MISSING else given
 
     def operation(self, operation: OperationDefinitionNode) -> int:
         return sum(self._root(f) for f in flat_fields([operation.selection_set], self._fragments))
@@ -206,7 +216,7 @@ class _Pricer:
 
     def _value(self, node: ValueNode) -> Any:
         if isinstance(node, VariableNode):
-            return self._variables.get(node.name.value)
+            return self._variable(node.name.value)
         if isinstance(node, IntValueNode):
             return int(node.value)
         if isinstance(node, StringValueNode | EnumValueNode):
@@ -244,4 +254,16 @@ def estimate(
     providers: Iterable[ProviderEntry],
 ) -> int:
     """Upstream calls this operation may make with these variables (worst case, no cache)."""
-    return _Pricer(operation, fragments, variables, providers).operation(operation)
+    return estimate_reading(operation, fragments, variables, providers)[0]
+
+
+def estimate_reading(
+    operation: OperationDefinitionNode,
+    fragments: Fragments,
+    variables: Mapping[str, Any],
+    providers: Iterable[ProviderEntry],
+) -> tuple[int, Mapping[str, Any]]:
+    """`estimate`, and the variables it read with their values (MISSING: not given): the
+    estimate is a function of the operation, the providers and those values only."""
+    pricer = _Pricer(operation, fragments, variables, providers)
+    return pricer.operation(operation), pricer.reads

@@ -30,6 +30,7 @@ from graphql import (
 from gateway.limits import errors
 from gateway.limits.lists import literal_errors
 from gateway.limits.shape import shape_errors
+from gateway.limits.verdicts import Verdicts
 from gateway.settings import LimitSettings
 
 CACHE_SIZE: Final = 512
@@ -45,6 +46,8 @@ class Analysis:
     limit_errors: list[GraphQLError] = field(default_factory=list)
     sized_variables: Mapping[str, str] = field(default_factory=dict)
     validated: dict[Rules, list[GraphQLError]] = field(default_factory=dict)
+    verdicts: Verdicts | None = None
+    """What each request of this document would work out again (None: no document)."""
 
 
 class DocumentCache:
@@ -104,6 +107,7 @@ class DocumentCache:
             document,
             limit_errors=[*shape_errors(document, self.limits), *literals.errors],
             sized_variables=literals.sized_variables,
+            verdicts=Verdicts(document),
         )
 
     def _tokens_error(self, text: str) -> GraphQLError | None:

@@ -16,16 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, get_operation_ast
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from gateway.limits import budget, errors
-from gateway.limits.cost import estimate
 from gateway.limits.documents import Analysis, DocumentCache
 from gateway.limits.lists import variable_errors
-from gateway.limits.shape import fragments_of
+from gateway.limits.verdicts import Verdicts
 from gateway.settings import LimitSettings, Settings
 from resolvers.context import GatewayContext
 
@@ -73,18 +72,24 @@ class DocumentLimits(SchemaExtension):
     def _refusal(self) -> GraphQLError | None:
         """Variables beyond a bound, or an estimate over the budget (None: go ahead)."""
         context = self.execution_context
-        document = context.graphql_document
-        operation = get_operation_ast(document, context.operation_name) if document else None
-        if self.analysis is None or document is None or operation is None:
+        document, analysis = context.graphql_document, self.analysis
+        if analysis is None or document is None:
+            return None
+        verdicts = analysis.verdicts
+        if verdicts is None or verdicts.document is not document:
+            verdicts = Verdicts(document)  # not the one parsed here: nothing remembered
+        name = context.operation_name  # the one named, else the first (as Strawberry runs)
+        operation = verdicts.operation(name)
+        if operation is None:
             return None
         variables = context.variables or {}
-        bad = variable_errors(operation, variables, self.analysis.sized_variables, self.limits)
+        bad = variable_errors(operation, variables, analysis.sized_variables, self.limits)
         if bad is not None:
             return bad
         gateway = context.context
         if not isinstance(gateway, GatewayContext):
             return None
-        calls = estimate(operation, fragments_of(document), variables, gateway.providers)
+        calls = verdicts.calls(operation, name, variables, gateway.providers)
         limit = self.limits.max_upstream_calls
         if calls <= limit:
             return None
