@@ -27,6 +27,7 @@ from schema.autodns import DomainContact
 from schema.contact import Contact
 from schema.is24 import RealtorContact
 from schema.spark import SparkContact
+from schema.type_resolution import resolved_by_class
 
 FEDERATION_VERSION: Final = "2.3"
 """The lowest version with `@key` on an interface (entity interfaces): older routers
@@ -42,6 +43,7 @@ def _description(public: type) -> str | None:
 @strawberry.federation.interface(keys=[KEY], name=INTERFACE, description=_description(Contact))
 class ContactEntity(Contact):
     @classmethod
+    @resolved_by_class
     def resolve_type(cls, obj: Any, info: ResolveInfo, _: GraphQLAbstractType) -> str:
         """The concrete type by its name (the resolvers return the public classes)."""
         return get_object_definition(obj, strict=True).name

@@ -13,8 +13,10 @@ Whatever the plan does not cover (resolvers, arguments, abstract types, @defer) 
 through graphql-core unchanged, and so does any object whose data does not fit the plan
 (a null in a non-null field, a value the scalar refuses): the plan bails out before
 returning anything and the general path completes that object again, producing exactly
-the errors and paths it always did. Reading plain attributes has no side effects, so the
-second pass sees what the first saw. tests/test_planned_completion.py compares both
+the errors and paths it always did. So does an object whose attribute cannot be read at
+all (any exception a plan meets sends the object or list back to graphql-core, which
+reports it at the field it belongs to). Reading plain attributes has no side effects, so
+the second pass sees what the first saw. tests/test_planned_completion.py compares both
 paths on generated selections.
 
 Two further steps, as graphql-jit does in JavaScript:
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any, Final
 
 from graphql import (
@@ -53,9 +56,11 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.types.base_scalars import isoformat as strawberry_isoformat
 from strawberry.types.field import StrawberryField
 
 from resolvers.plan_source import NotIdentifier, PlanSource
+from schema.type_resolution import is_resolved_by_class
 
 BASIC_RESOLVER_NAME: Final = "_get_basic_result"
 """The name Strawberry gives the resolver of a field without resolver or extensions."""
@@ -63,6 +68,9 @@ BASIC_RESOLVER_NAME: Final = "_get_basic_result"
 _BUILT_IN_COERCE: Final = {
     t.name: t.coerce_output_value for t in (GraphQLString, GraphQLID, GraphQLBoolean)
 }
+
+ISO_CLASSES: Final = frozenset({datetime, date, time})
+"""Classes whose values Strawberry's date and time scalars serialise with `isoformat()`."""
 
 Info = GraphQLResolveInfo[Any]
 Complete = Callable[[Any], Any]
@@ -158,10 +166,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if result.__class__ is list or result.__class__ is tuple:
             complete_items = self._items_for(return_type, field_details_list)
             if complete_items is not None:
-                try:
+                # _Bail, or anything else: the general path below reports it where it belongs
+                with contextlib.suppress(Exception):
                     return complete_items(result, info)
-                except _Bail:
-                    pass
         return super().complete_list_value(
             return_type, field_details_list, info, path, result, position_context
         )
@@ -214,6 +221,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             by_name[name] = plan.complete
             return plan.complete
 
+        by_class: dict[type, Any] = {}  # class -> type name, when resolve_type says it may
+        remember = is_resolved_by_class(resolve_type)
+
         def items(values: Any, info: Info) -> list[Any]:
             completed: list[Any] = []
             for value in values:
@@ -222,7 +232,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         raise _BAIL
                     completed.append(None)
                     continue
-                name = resolve_type(value, info, abstract)
+                name = by_class.get(value.__class__)
+                if name is None:
+                    name = resolve_type(value, info, abstract)
+                    if remember and name.__class__ is str:
+                        by_class[value.__class__] = name
                 complete = by_name.get(name) if name.__class__ is str else None
                 if complete is None:
                     complete = plan_of(name)
@@ -241,11 +255,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]]:
         plan = self._plan_for(return_type, field_details_list)
         if plan is not None:
-            try:
+            # _Bail, or anything else: the general path below reports it where it belongs
+            with contextlib.suppress(Exception):
                 completed: dict[str, Any] = plan.complete(result)
                 return completed
-            except _Bail:
-                pass
         return super().collect_and_execute_subfields(
             return_type, field_details_list, path, result, position_context
         )
@@ -335,6 +348,16 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item = self._item_expression(source, "x", output_type.of_type, details)
             is_sequence = f"{variable}.__class__ is list or {variable}.__class__ is tuple"
             source.line(depth, f"if {is_sequence}: {variable} = [{item} for x in {variable}]")
+            source.line(depth, f"else: {variable} = {complete}({variable})")
+            return
+        if (
+            isinstance(output_type, GraphQLScalarType)
+            and output_type.coerce_output_value is strawberry_isoformat
+        ):  # Strawberry's Date, DateTime, Time: the same call, without a call to make it
+            kinds = source.constant("k", ISO_CLASSES)
+            source.line(
+                depth, f"if {variable}.__class__ in {kinds}: {variable} = {variable}.isoformat()"
+            )
             source.line(depth, f"else: {variable} = {complete}({variable})")
             return
         exact = _pass_through(output_type)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
+from strawberry.types.base import get_object_definition
 
 import schema.enums  # noqa: F401  # registers the model enums with strawberry
 from providers.model import (
@@ -17,6 +19,7 @@ from providers.model import (
     Salutation,
 )
 from schema.sources import SchemaContext
+from schema.type_resolution import resolved_by_class
 
 
 @strawberry.interface(description="An object with a globally unique, opaque id (Relay).")
@@ -118,6 +121,13 @@ class Contact(Node):
         description="Where this copy came from and how old it is (null for write results)."
     )
     _record: strawberry.Private[ContactRecord]
+
+    @classmethod
+    @resolved_by_class
+    def resolve_type(cls, obj: Any, info: Any, abstract_type: Any) -> str:
+        """The GraphQL type of a contact object: the one its class defines (SparkContact,
+        ...; lazy objects inherit it). The resolvers only ever return these classes."""
+        return get_object_definition(obj, strict=True).name
 
     @strawberry.field(
         description="Contacts in OTHER providers that are the same person: matched on the "

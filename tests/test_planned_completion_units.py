@@ -137,6 +137,15 @@ ANIMALS: list[Any] = [
 ODD_ANIMALS: list[Any] = [*ANIMALS, None, Loose(name="ghost", barks=False)]
 
 
+def _without_barks() -> Dog:
+    dog = Dog(name="mute", barks=False)
+    del dog.barks  # an object whose attribute cannot be read at all
+    return dog
+
+
+BROKEN_ANIMALS: list[Any] = [*ANIMALS, _without_barks(), ValueError("an item that failed")]
+
+
 @strawberry.type
 class Zoo:
     @strawberry.field
@@ -150,6 +159,10 @@ class Zoo:
     @strawberry.field
     def strict_odd_animals(self) -> list[Animal]:
         return ODD_ANIMALS
+
+    @strawberry.field
+    def broken_animals(self) -> list[Animal | None]:
+        return BROKEN_ANIMALS
 
     @strawberry.field
     def pets(self) -> list[Pet]:
@@ -167,6 +180,8 @@ ZOO_DOCUMENTS = [
     "{ strictOddAnimals { name } }",
     "{ pets { __typename ... on Dog { name barks } ... on Cat { lives } } }",
     "{ a: animals { name } b: animals { ... on Cat { lives name } } }",
+    "{ brokenAnimals { name ... on Dog { barks } } }",
+    "{ brokenAnimals { name } }",
 ]
 
 
