@@ -13,6 +13,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 import aiohttp
+import msgspec
 from yarl import URL
 
 from providers.errors import (
@@ -39,6 +40,7 @@ from providers.telemetry import UpstreamObserver, new_session
 
 MAX_BODY_BYTES: Final = DEFAULT_MAX_BODY
 _PROVIDER: Final = ProviderName.SPARK
+_strict_json: Final = msgspec.json.Decoder().decode
 
 ISSUE_CODES: Final[Mapping[int, IssueCode]] = {
     1050: IssueCode.REQUIRED,
@@ -166,7 +168,7 @@ def _envelope(status: int, headers: Mapping[str, str], raw: bytes) -> Mapping[st
     try:
         if "json" not in content_type:
             raise ValueError(f"content type {content_type!r}")
-        document = json.loads(raw)
+        document = _json(raw)
         inner = document["D"]
         if not isinstance(inner, dict):
             raise ValueError("D is not an object")
@@ -181,6 +183,21 @@ def _envelope(status: int, headers: Mapping[str, str], raw: bytes) -> Mapping[st
         raise ProviderProtocolError(
             f"unreadable Spark response (HTTP {status})", provider=_PROVIDER
         ) from exc
+
+
+def _json(raw: bytes) -> Any:
+    """The body as Python values, as `json.loads` reads it, at about half its cost.
+
+    msgspec yields the same values for every body it accepts; it is stricter (NaN,
+    Infinity, a BOM or UTF-16, lone surrogates, numbers beyond a double), so a body it
+    refuses goes to `json.loads`, which accepts or rejects it exactly as before (outside
+    the handler, so its error is not chained to msgspec's).
+    """
+    try:
+        return _strict_json(raw)
+    except (ValueError, RecursionError):
+        pass
+    return json.loads(raw)
 
 
 def error_from_envelope(
