@@ -49,8 +49,30 @@ REALIGN_WINDOW: Final = 5
 @dataclass(frozen=True, slots=True)
 class MergedEdge:
     record: ContactRecord
-    positions: dict[ProviderName, Position]
-    """Each provider's position just after this edge (the edge's cursor)."""
+    after: Mapping[ProviderName, Position | Taken]
+    """Each provider's place just after this edge; `positions` spells it out."""
+    order: Sequence[SortOrder]
+
+    @property
+    def positions(self) -> dict[ProviderName, Position]:
+        """Each provider's position just after this edge (the edge's cursor). Computed
+        only for the cursors a query selects: a position holds the last record's sort
+        values, which cost more than the rest of the merge."""
+        return {
+            name: place if isinstance(place, Position) else place.position(self.order)
+            for name, place in self.after.items()
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A provider's place after taking `record`, its `offset`-th result."""
+
+    offset: int
+    record: ContactRecord
+
+    def position(self, order: Sequence[SortOrder]) -> Position:
+        return Position(self.offset, self.record.native_id, sort_values(self.record, order))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,17 +204,15 @@ def _merge(
             heap.append((sort_key(result.records[0]), rank, name, 0))
     heapq.heapify(heap)
     consumed = dict.fromkeys(resumed, 0)
-    positions = dict(start)
+    places: dict[ProviderName, Position | Taken] = dict(start)
     edges: list[MergedEdge] = []
     while heap and len(edges) < limit:
         _, rank, name, index = heapq.heappop(heap)
         result = resumed[name]
         record = result.records[index]
         consumed[name] += 1
-        positions[name] = Position(
-            result.offset + consumed[name], record.native_id, sort_values(record, order)
-        )
-        edges.append(MergedEdge(record, dict(positions)))
+        places[name] = Taken(result.offset + consumed[name], record)
+        edges.append(MergedEdge(record, dict(places), order))
         if index + 1 < len(result.records):
             nxt = result.records[index + 1]
             heapq.heappush(heap, (sort_key(nxt), rank, name, index + 1))
