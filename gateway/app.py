@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from gateway.auth import Authenticator
+from gateway.collector import tuned_for_serving
 from gateway.cors import cors_middleware
 from gateway.graphiql import STATIC_PATH, static_files
 from gateway.graphql_http import GraphQLEndpoint
@@ -157,7 +158,8 @@ def create_app(
         if announce:  # the CLI's start-up banner
             print(banner(settings, sandboxes, open_auth=authenticator.open), flush=True)
         try:
-            yield
+            with tuned_for_serving():  # start-up's objects frozen (gateway/collector.py)
+                yield
         finally:
             if app.state.live is not None:
                 await app.state.live.aclose()

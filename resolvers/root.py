@@ -8,8 +8,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
+from resolvers.extension_runner import CachedHooksRunner
 from resolvers.federation import SubgraphSchema
 from resolvers.masking import MaskUnexpectedErrors
 from resolvers.mutation import Mutation
@@ -42,6 +44,12 @@ class GatewaySchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """Hooks looked up once per extension class (resolvers/extension_runner.py)."""
+        return CachedHooksRunner(execution_context, extensions)
 
 
 class GatewaySubgraphSchema(SubgraphSchema, GatewaySchema):

@@ -4,25 +4,32 @@ access line stays a JSON line with the request's fields."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
+import strawberry
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext
 
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
+from gateway.collector import YOUNG_THRESHOLD
 from gateway.logs import JsonFormatter
 from gateway.settings import LimitSettings
 from gateway.telemetry import GatewayTelemetry, OperationOutcome
 from providers.model import ProviderName
 from providers.sandboxing import ServedApp
+from resolvers.extension_runner import CachedHooksRunner
 from schema.ids import encode_global_id
 from tests.harness import Gateway, Sandbox, spark_settings
 
@@ -143,3 +150,97 @@ def test_timestamps_roll_over_with_the_second_and_odd_text_still_logs() -> None:
 def _seconds(stamp: str) -> float:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", stamp), stamp
     return datetime.fromisoformat(stamp).timestamp()
+
+
+class _Recorder:
+    """Extensions of every hook kind Strawberry accepts, noting what runs when."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def extensions(self) -> list[type[SchemaExtension]]:
+        events = self.events
+
+        class Generator(SchemaExtension):
+            def on_operation(self) -> Iterator[None]:
+                events.append("generator operation in")
+                yield
+                events.append("generator operation out")
+
+            def on_execute(self) -> Iterator[None]:
+                events.append("generator execute in")
+                yield
+                events.append("generator execute out")
+
+        class AsyncGenerator(SchemaExtension):
+            async def on_parse(self) -> AsyncIterator[None]:
+                events.append("async generator parse in")
+                yield
+                events.append("async generator parse out")
+
+        class Plain(SchemaExtension):
+            def on_validate(self) -> None:  # type: ignore[override]  # Strawberry accepts plain hooks
+                events.append("plain validate")
+
+        class Awaited(SchemaExtension):
+            async def on_operation(self) -> None:  # type: ignore[override]  # and async ones
+                events.append("awaited operation")
+
+        return [Generator, AsyncGenerator, Plain, Awaited]
+
+
+@strawberry.type
+class _Query:
+    @strawberry.field
+    def hello(self) -> str:
+        return "hi"
+
+    @strawberry.field
+    def broken(self) -> str:
+        raise RuntimeError("boom")
+
+
+class _CachedSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return CachedHooksRunner(execution_context, extensions)
+
+
+@pytest.mark.parametrize("query", ["{ hello }", "{ broken }", "{ nope }", "{"])
+async def test_hooks_run_as_strawberrys_own_runner_runs_them(query: str) -> None:
+    """Same hooks, same order, same result, for success, a resolver error, a validation
+    error and a syntax error; twice, so the second run uses the remembered hooks."""
+    outcomes = []
+    for schema_class in (strawberry.Schema, _CachedSchema, _CachedSchema):
+        recorder = _Recorder()
+        schema = schema_class(query=_Query, extensions=recorder.extensions())
+        result = await schema.execute(query)
+        errors = [e.message for e in result.errors or ()]
+        outcomes.append((recorder.events, result.data, errors))
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    assert outcomes[0][0], "the hooks ran"
+
+
+async def test_the_collector_is_tuned_while_an_app_serves() -> None:
+    """Start-up's objects are frozen and young collections rarer while any app serves;
+    the last app to stop puts the collector back as it was."""
+    found = gc.get_threshold()
+    async with (
+        aiohttp.ClientSession() as http,
+        ServedApp(spark_sandbox.create_spark_sandbox().app) as sandbox,
+    ):
+        first = ServedApp(create_app(spark_settings(sandbox.base_url)))
+        second = ServedApp(create_app(spark_settings(sandbox.base_url)))
+        async with first as served:
+            assert gc.get_threshold()[0] == max(YOUNG_THRESHOLD, found[0])
+            assert gc.get_freeze_count() > 0
+            async with second:
+                pass
+            assert gc.get_threshold()[0] == max(YOUNG_THRESHOLD, found[0]), "one still serves"
+            async with http.post(
+                served.base_url + "/graphql", json={"query": "{ __typename }"}
+            ) as r:
+                assert await r.json() == {"data": {"__typename": "Query"}}
+    assert gc.get_threshold() == found
+    assert gc.get_freeze_count() == 0
