@@ -155,18 +155,12 @@ class GraphQLEndpoint:
 
     def _replay_key(
         self, document: str, graphql: GraphQLRequest, principal: Principal
-    ) -> str | None:
+    ) -> _ReplayKey | None:
         if self.responses is None or not replayable(document, graphql.operation_name):
             return None
-        return answer_key(
-            principal.tenant,
-            principal.role.value,
-            document,
-            graphql.operation_name,
-            graphql.variables,
-        )
+        return _ReplayKey(principal, document, graphql)
 
-    def _keep(self, key: str, result: ExecutionResult, context: GatewayContext) -> None:
+    def _keep(self, key: _ReplayKey, result: ExecutionResult, context: GatewayContext) -> None:
         """Keep an answer built only from fresh cache entries, with nothing else in it."""
         reads = context.reads
         if (
@@ -176,11 +170,12 @@ class GraphQLEndpoint:
             or result.data is None
             or context.partial_errors
             or not reads.all_from_cache
+            or not reads.dependencies
             or reads.stale_served
         ):
             return
         self.responses.keep(
-            key, _ENCODER.encode(result.data), reads.dependencies, reads.fresh_until
+            key.text, _ENCODER.encode(result.data), reads.dependencies, reads.fresh_until
         )
 
     async def _execute(
@@ -192,8 +187,8 @@ class GraphQLEndpoint:
         allowed = GET_OPERATIONS if request.method == "GET" else POST_OPERATIONS
         providers: ProviderSet = request.app.state.tenants[principal.tenant]
         replay_key = self._replay_key(document, graphql, principal)
-        if replay_key is not None and self.responses is not None:
-            data = await self.responses.replay(replay_key)
+        if replay_key is not None and self.responses is not None and self.responses.held():
+            data = await self.responses.replay(replay_key.text)
             if data is not None:
                 return _Replayed(data)
         context = GatewayContext(
@@ -221,6 +216,30 @@ class GraphQLEndpoint:
             raise BadRequest(405, "mutations need POST", {"Allow": "POST"}) from exc
         except (MissingQueryError, CannotGetOperationTypeError) as exc:
             raise BadRequest(400, "no operation to run (check operationName)") from exc
+
+
+class _ReplayKey:
+    """The key of a replayable answer, hashed only when one is looked up or kept (most
+    requests do neither: nothing kept yet, or not read from the cache alone)."""
+
+    __slots__ = ("_graphql", "_principal", "_text", "document")
+
+    def __init__(self, principal: Principal, document: str, graphql: GraphQLRequest) -> None:
+        self._principal, self.document, self._graphql = principal, document, graphql
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            principal, graphql = self._principal, self._graphql
+            self._text = answer_key(
+                principal.tenant,
+                principal.role.value,
+                self.document,
+                graphql.operation_name,
+                graphql.variables,
+            )
+        return self._text
 
 
 @dataclass(frozen=True, slots=True)

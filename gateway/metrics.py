@@ -7,10 +7,11 @@ are truncated and reduced to identifier characters) and never carry personal dat
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics import MetricWrapperBase
 
 _NAME: Final = re.compile(r"[^A-Za-z0-9_]")
 LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -19,6 +20,24 @@ CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
 
 def operation_label(name: str | None) -> str:
     return _NAME.sub("_", name)[:64] if name else "anonymous"
+
+
+Metric = TypeVar("Metric", bound=MetricWrapperBase)
+
+
+class Children(Generic[Metric]):
+    """A metric's child per label values, found once: `labels()` checks its arguments
+    and takes a lock on every call, several times per request."""
+
+    def __init__(self, metric: Metric) -> None:
+        self._metric = metric
+        self._children: dict[tuple[str, ...], Metric] = {}
+
+    def __call__(self, *values: str) -> Metric:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self._metric.labels(*values)
+        return child
 
 
 class GatewayMetrics:
@@ -63,6 +82,12 @@ class GatewayMetrics:
             ["provider"],
             registry=r,
         )
+
+        self.requests_of = Children(self.requests)
+        self.latency_of = Children(self.latency)
+        self.upstream_of = Children(self.upstream)
+        self.upstream_latency_of = Children(self.upstream_latency)
+        self.cache_of = Children(self.cache)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -91,6 +91,10 @@ class ResponseCache:
         self.replays = 0
         self._answers: OrderedDict[str, _Answer] = OrderedDict()
 
+    def held(self) -> bool:
+        """Whether any answer is kept (else there is nothing to look up)."""
+        return bool(self._answers)
+
     async def replay(self, key: str) -> bytes | None:
         """The kept answer's encoded data, if every entry it came from is unchanged."""
         answer = self._answers.get(key)

@@ -66,8 +66,8 @@ class GatewayTelemetry:
 
     def call_finished(self, token: object, call: UpstreamCall) -> None:
         status = str(call.status) if call.status is not None else (call.error or "error")
-        self.metrics.upstream.labels(call.provider.value, status).inc()
-        self.metrics.upstream_latency.labels(call.provider.value).observe(call.seconds)
+        self.metrics.upstream_of(call.provider.value, status).inc()
+        self.metrics.upstream_latency_of(call.provider.value).observe(call.seconds)
         if isinstance(token, Span):
             if call.status is not None:
                 token.set_attribute("http.response.status_code", call.status)
@@ -79,12 +79,12 @@ class GatewayTelemetry:
         label = operation_label(operation.name)
         if log.isEnabledFor(logging.INFO):
             _access_line(label, operation.outcome, seconds)
-        self.metrics.requests.labels(label, operation.outcome).inc()
-        self.metrics.latency.labels(label).observe(seconds)
+        self.metrics.requests_of(label, operation.outcome).inc()
+        self.metrics.latency_of(label).observe(seconds)
 
     def cache_event(self, provider: ProviderName, event: str) -> None:
         """Count a cache hit/miss/stale, and note it on the operation's span."""
-        self.metrics.cache.labels(provider.value, event).inc()
+        self.metrics.cache_of(provider.value, event).inc()
         if not self.traced:
             return
         span = trace.get_current_span()

@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 import strawberry
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
@@ -24,6 +25,14 @@ from strawberry.types import ExecutionContext
 import providers.spark.sandbox as spark_sandbox
 from gateway.app import create_app
 from gateway.collector import YOUNG_THRESHOLD
+from gateway.graphql_request import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    BadRequest,
+    load_body,
+    load_json,
+    response_media_type,
+)
 from gateway.logs import JsonFormatter
 from gateway.settings import LimitSettings
 from gateway.telemetry import GatewayTelemetry, OperationOutcome
@@ -33,7 +42,6 @@ from resolvers.extension_runner import CachedHooksRunner
 from schema.ids import encode_global_id
 from tests.harness import Gateway, Sandbox, spark_settings
 
-GQL_RESPONSE = "application/graphql-response+json"
 PAGE = "query($n: Int = 100) { contacts(provider: SPARK, first: $n) { totalCount } }"
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 
@@ -54,7 +62,7 @@ async def budgeted(calls: int) -> AsyncIterator[tuple[Sandbox, Gateway]]:
 
 async def _post(gateway: Gateway, query: str, **variables: Any) -> tuple[int, dict[str, Any]]:
     body = {"query": query, "variables": variables}
-    headers = {"Accept": GQL_RESPONSE}
+    headers = {"Accept": GRAPHQL_RESPONSE}
     async with gateway.http.post(gateway.url, json=body, headers=headers) as resp:
         answer: dict[str, Any] = await resp.json(content_type=None)
         return resp.status, answer
@@ -244,3 +252,63 @@ async def test_the_collector_is_tuned_while_an_app_serves() -> None:
                 assert await r.json() == {"data": {"__typename": "Query"}}
     assert gc.get_threshold() == found
     assert gc.get_freeze_count() == 0
+
+
+def test_metrics_count_per_label_values_through_remembered_children() -> None:
+    telemetry = GatewayTelemetry.create("off")
+    for name, outcome in [("A", "ok"), ("A", "ok"), ("A", "errors"), (None, "ok")]:
+        telemetry.operation_done(OperationOutcome(name, outcome), 0.002)
+    text = telemetry.metrics.render().decode()
+    assert 'contact_gateway_requests_total{operation="A",outcome="ok"} 2.0' in text
+    assert 'contact_gateway_requests_total{operation="A",outcome="errors"} 1.0' in text
+    assert 'contact_gateway_requests_total{operation="anonymous",outcome="ok"} 1.0' in text
+    assert 'contact_gateway_request_duration_seconds_count{operation="A"} 3.0' in text
+
+
+BODIES = [
+    b'{"query": "{ a }", "variables": {"n": 5, "f": 1.5, "s": "\\u00e9\\ud83d\\ude00", "l": []}}',
+    b'{"a": 1, "a": 2}',
+    b'{"big": 123456789012345678901234567890, "tiny": 1.5e-400, "neg": -0.0}',
+    b'{"nan": NaN, "inf": Infinity, "huge": 1e400}',
+    b'{"\\u0000": "x\\ty"}',
+    '{"raw": "caf\u00e9 \U0001f600"}'.encode(),
+    b"[" * 800 + b"]" * 800,
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_bodies_decode_as_the_standard_library_decodes_them(body: bytes) -> None:
+    assert repr(load_body(body)) == repr(load_json(body.decode("utf-8")))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'"\\ud800"', b'{"a": "\\udc00x"}', b"[" * 5000 + b"]" * 5000, b"{,}", b"\xef\xbb\xbf{}"],
+)
+def test_bodies_the_standard_library_refuses_are_refused_alike(body: bytes) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011  # which ValueError is load_json's to say
+        load_json(body.decode("utf-8"))
+    with pytest.raises(ValueError):  # noqa: PT011
+        load_body(body)
+
+
+def test_bodies_that_are_not_utf8_are_refused() -> None:
+    with pytest.raises(UnicodeDecodeError):
+        load_body(b'{"a": "\xff"}')
+
+
+def _accepting(accept: str) -> Request:
+    return Request({"type": "http", "method": "POST", "headers": [(b"accept", accept.encode())]})
+
+
+def test_remembered_accept_values_answer_as_before() -> None:
+    long_json = ", ".join(f"text/x-{i}" for i in range(40)) + ", application/json"
+    for _ in range(2):  # the second time from memory (or measured again: too long to keep)
+        assert response_media_type(_accepting("*/*")) == JSON
+        assert (
+            response_media_type(_accepting(f"{JSON};q=0.9, {GRAPHQL_RESPONSE}")) == GRAPHQL_RESPONSE
+        )
+        assert response_media_type(_accepting(long_json)) == JSON
+        with pytest.raises(BadRequest) as refused:
+            response_media_type(_accepting("text/html"))
+        assert refused.value.status == 406
