@@ -26,15 +26,34 @@ class GatewayContext:
     """The caller's role (gateway/auth.py); `entry_for` refuses what it may not do."""
     idempotency: IdempotencyLedger | None = None
     """The idempotency-key ledger (gateway/idempotency.py); None: keys are refused."""
-    loaders: ContactLoaders = field(init=False)
     partial_errors: list[GraphQLError] = field(default_factory=list)
     """Errors of one provider in a field that still returns the others' data."""
+    _loaders: ContactLoaders | None = field(default=None, init=False, repr=False)
+    _identities: IdentityMatcher | None = field(default=None, init=False, repr=False)
 
-    identities: IdentityMatcher = field(init=False)
+    @property
+    def loaders(self) -> ContactLoaders:
+        """The request's DataLoaders, made when first asked for: many operations never
+        read a contact by id (a page, a write, `providers`), and each set is a reference
+        cycle only the garbage collector frees."""
+        if self._loaders is None:
+            self._loaders = ContactLoaders(self.providers, self.reads)
+        return self._loaders
 
-    def __post_init__(self) -> None:
-        self.loaders = ContactLoaders(self.providers, self.reads)
-        self.identities = IdentityMatcher(self.providers, self.reads)
+    @loaders.setter
+    def loaders(self, loaders: ContactLoaders) -> None:
+        self._loaders = loaders
+
+    @property
+    def identities(self) -> IdentityMatcher:
+        """`sameAs` matching, made when first asked for (few operations select it)."""
+        if self._identities is None:
+            self._identities = IdentityMatcher(self.providers, self.reads)
+        return self._identities
+
+    @identities.setter
+    def identities(self, identities: IdentityMatcher) -> None:
+        self._identities = identities
 
     @property
     def expansions(self) -> ContactLoaders:

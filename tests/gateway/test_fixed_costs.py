@@ -37,8 +37,11 @@ from gateway.logs import JsonFormatter
 from gateway.settings import LimitSettings
 from gateway.telemetry import GatewayTelemetry, OperationOutcome
 from providers.model import ProviderName
+from providers.registry import ProviderSet
 from providers.sandboxing import ServedApp
+from resolvers.context import GatewayContext
 from resolvers.extension_runner import CachedHooksRunner
+from resolvers.loaders import ContactLoaders
 from schema.ids import encode_global_id
 from tests.harness import Gateway, Sandbox, spark_settings
 
@@ -312,3 +315,14 @@ def test_remembered_accept_values_answer_as_before() -> None:
         with pytest.raises(BadRequest) as refused:
             response_media_type(_accepting("text/html"))
         assert refused.value.status == 406
+
+
+def test_a_contexts_loaders_are_made_once_when_first_asked_for() -> None:
+    context = GatewayContext(request=None, providers=ProviderSet({}))
+    assert context._loaders is None and context._identities is None, "nothing made up front"
+    loaders, identities = context.loaders, context.identities
+    assert context.loaders is loaders and context.expansions is loaders
+    assert context.identities is identities
+    replacement = ContactLoaders(context.providers, context.reads)
+    context.loaders = replacement  # a subscription's next event gets new ones
+    assert context.loaders is replacement
