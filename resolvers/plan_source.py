@@ -46,9 +46,12 @@ class NotIdentifier(ValueError):
 
 
 class PlanSource:
-    """Builds the source of one plan function `complete(s)` and the globals it reads."""
+    """Builds the source of one plan function `complete(s)` and the globals it reads.
 
-    def __init__(self, bail: BaseException) -> None:
+    `bail` is an exception class, raised afresh each time: a raised instance keeps the
+    frames it passed through, and one instance raised again and again would keep them all."""
+
+    def __init__(self, bail: type[BaseException]) -> None:
         self.globals: dict[str, Any] = {"BAIL": bail}
         self._lines = ["def complete(s):", "    if s is None: raise BAIL"]
         self._values: list[str] = []

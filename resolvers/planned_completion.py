@@ -81,9 +81,6 @@ class _Bail(Exception):  # a control-flow signal, not an error
     """The data does not fit the plan: complete this object the general way."""
 
 
-_BAIL: Final = _Bail()
-
-
 class _NotPlain(Exception):  # a control-flow signal, not an error
     """The selection is not plain data: it gets no plan."""
 
@@ -126,9 +123,9 @@ def _coerced(coerce: Callable[[Any], Any], value: Any) -> Any:
     try:
         coerced = coerce(value)
     except Exception as exc:  # the general path reports it with its path
-        raise _BAIL from exc
+        raise _Bail from exc
     if coerced is None or coerced is Undefined:
-        raise _BAIL
+        raise _Bail
     return coerced
 
 
@@ -212,12 +209,12 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         def plan_of(name: Any) -> Complete:
             runtime = self.schema.get_type(name) if isinstance(name, str) else None
             if not isinstance(runtime, GraphQLObjectType):
-                raise _BAIL  # an unknown or awaitable answer: graphql-core reports it
+                raise _Bail  # an unknown or awaitable answer: graphql-core reports it
             if not self.schema.is_sub_type(abstract, runtime):
-                raise _BAIL
+                raise _Bail
             plan = self._plan_for(runtime, field_details_list)
             if plan is None:
-                raise _BAIL
+                raise _Bail
             by_name[name] = plan.complete
             return plan.complete
 
@@ -229,7 +226,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for value in values:
                 if value is None:
                     if non_null:
-                        raise _BAIL
+                        raise _Bail
                     completed.append(None)
                     continue
                 name = by_class.get(value.__class__)
@@ -290,7 +287,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             raise _NotPlain
-        source = PlanSource(_BAIL)
+        source = PlanSource(_Bail)
         if object_type.is_type_of is not None:
             source.check_source(object_type.is_type_of)
         for response_key, details in grouped.items():
@@ -393,7 +390,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             def non_null(value: Any) -> Any:
                 if value is None:
-                    raise _BAIL
+                    raise _Bail
                 return inner(value)
 
             return non_null
@@ -412,7 +409,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             def each(value: Any) -> list[Any]:
                 if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
-                    raise _BAIL
+                    raise _Bail
                 return [item(v) for v in value]
 
             return each

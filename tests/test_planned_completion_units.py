@@ -4,6 +4,8 @@ answer graphql-core's own completion gives (data, errors, paths)."""
 from __future__ import annotations
 
 import enum
+import gc
+import weakref
 from typing import Annotated, Any
 
 import pytest
@@ -126,6 +128,10 @@ class Dog(Animal):
 class Cat(Animal):
     lives: int | None
 
+    @strawberry.field
+    def meow(self) -> str:
+        return f"{self.name}: meow"
+
 
 Pet = Annotated[Dog | Cat, strawberry.union("Pet")]
 
@@ -143,7 +149,9 @@ def _without_barks() -> Dog:
     return dog
 
 
-BROKEN_ANIMALS: list[Any] = [*ANIMALS, _without_barks(), ValueError("an item that failed")]
+def _broken_animals() -> list[Any]:
+    # a new error each time: graphql-core raises the item itself, which keeps its frames
+    return [*ANIMALS, _without_barks(), ValueError("an item that failed")]
 
 
 @strawberry.type
@@ -162,7 +170,7 @@ class Zoo:
 
     @strawberry.field
     def broken_animals(self) -> list[Animal | None]:
-        return BROKEN_ANIMALS
+        return _broken_animals()
 
     @strawberry.field
     def pets(self) -> list[Pet]:
@@ -182,6 +190,7 @@ ZOO_DOCUMENTS = [
     "{ a: animals { name } b: animals { ... on Cat { lives name } } }",
     "{ brokenAnimals { name ... on Dog { barks } } }",
     "{ brokenAnimals { name } }",
+    "{ animals { name ... on Cat { meow } } }",
 ]
 
 
@@ -218,3 +227,20 @@ def test_the_compiled_plan_sources_stay_bounded() -> None:
         plan_source.compiled(f"x = {width}")
     assert len(plan_source._compiled) == plan_source.CODE_CACHE_SIZE
     assert "x = 0" not in plan_source._compiled  # the least recently used went first
+
+
+async def test_bailing_out_keeps_no_request_alive() -> None:
+    """A plan that gives up must not keep the requests it gave up on (their frames)."""
+    alive: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    class Tracked(PlannedExecutionContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            alive.add(self)
+
+    schema = strawberry.Schema(query=Zoo, types=[Dog, Cat], execution_context_class=Tracked)
+    for _ in range(20):  # the Cat has a resolver: each request bails out of the list plan
+        result = await schema.execute("{ animals { name ... on Cat { meow } } }")
+        assert result.errors is None and result.data is not None
+    gc.collect()
+    assert len(alive) == 0
