@@ -86,5 +86,7 @@ class PlanSource:
         self.line(1, "return {" + ", ".join(self._values) + "}")
         namespace = dict(self.globals)
         exec(compiled("\n".join(self._lines)), namespace)  # noqa: S102 - names only, see above
-        complete: Callable[[Any], Any] = namespace["complete"]
+        # Taken out of its own globals: a function reachable from its globals is a reference
+        # cycle, left for the cyclic collector once per plan and request.
+        complete: Callable[[Any], Any] = namespace.pop("complete")
         return complete
