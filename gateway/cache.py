@@ -29,6 +29,7 @@ from typing import Final
 
 import aiosqlite
 
+from gateway.after_response import current_gate
 from gateway.database import connection_lock
 from gateway.record_codec import (
     CacheDecodeError,
@@ -91,6 +92,8 @@ class SqliteCache:
     """Hit times not yet written (key -> unix time of the last hit)."""
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
     """Writes still running behind the requests that caused them."""
+    _gates: set[asyncio.Event] = field(default_factory=set)
+    """Gates pending writes wait at until their request's answer is sent."""
 
     async def setup(self) -> None:
         async with connection_lock(self.connection):
@@ -269,23 +272,38 @@ class SqliteCache:
         self, rows: Callable[[], list[Row]], stored_at: float, keep_for: float
     ) -> None:
         """Encode and store entries behind the request that read them: its answer does not
-        wait for SQLite. Every read, invalidation and count first waits for these writes
-        (`settled`), so this process never misses its own entry nor sees it come back after
-        an invalidation. At most MAX_BEHIND writes run behind; one more waits."""
+        wait for SQLite, and the write starts once the answer is sent. Every read,
+        invalidation and count first waits for these writes (`settled`, which opens their
+        gates), so this process never misses its own entry nor sees it come back after an
+        invalidation. At most MAX_BEHIND writes run behind; one more waits."""
         if len(self._pending) >= MAX_BEHIND:
             await self.settled()
-        task = asyncio.get_running_loop().create_task(self._write_later(rows, stored_at, keep_for))
+        gate = current_gate()  # start once the answer is out (gateway/after_response.py)
+        if gate is not None:
+            self._gates.add(gate)
+        write = self._write_later(rows, stored_at, keep_for, gate)
+        task = asyncio.get_running_loop().create_task(write)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
     async def settled(self) -> None:
         """Wait for the writes still running behind (also before the connection closes)."""
         while self._pending:
+            for gate in self._gates:  # needed now: no waiting for any answer to be sent
+                gate.set()
+            self._gates.clear()
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
     async def _write_later(
-        self, rows: Callable[[], list[Row]], stored_at: float, keep_for: float
+        self,
+        rows: Callable[[], list[Row]],
+        stored_at: float,
+        keep_for: float,
+        gate: asyncio.Event | None = None,
     ) -> None:
+        if gate is not None:
+            await gate.wait()
+            self._gates.discard(gate)  # open for good: nobody needs to open it again
         try:
             await self._put_rows(rows(), stored_at, keep_for)
         except (sqlite3.Error, ValueError) as exc:  # ValueError: the connection is closed

@@ -28,6 +28,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from gateway.after_response import answer_first
 from gateway.auth import API_KEY_HEADER, Principal, Unauthenticated
 from gateway.csrf import refuse_simple_post
 from gateway.graphiql import graphiql_page
@@ -87,9 +88,10 @@ class GraphQLEndpoint:
         """Replayable answers (gateway/response_cache.py); set by the app's lifespan."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        request = Request(scope, receive)
-        response = await self.handle(request)
-        await response(scope, receive, send)
+        with answer_first():  # the cache's writes behind this request wait for its answer
+            request = Request(scope, receive)
+            response = await self.handle(request)
+            await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
         if self.graphiql and wants_html(request):

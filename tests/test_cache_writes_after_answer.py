@@ -1,0 +1,77 @@
+"""Cache writes behind a request start once its answer is sent, unless needed sooner."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from gateway.after_response import answer_first, current_gate
+from gateway.cache import SqliteCache
+from gateway.database import open_database
+from providers.model import ContactRecord, ProviderName
+
+NOW = 1_000.0
+KEY = "r|spark-scope|42|all"
+
+
+def _rows_on_disk(path: Path) -> int:
+    with sqlite3.connect(path) as other:  # another connection: what has been committed
+        return int(other.execute("SELECT count(*) FROM read_cache").fetchone()[0])
+
+
+async def _cache(path: Path) -> SqliteCache:
+    cache = SqliteCache(await open_database(path), clock=lambda: NOW)
+    await cache.setup()
+    return cache
+
+
+async def _put(cache: SqliteCache) -> None:
+    record = ContactRecord(ProviderName.SPARK, "42", display_name="Someone")
+    await cache.put_many_records("spark-scope", [(KEY, "42", [record])], NOW, 60.0)
+
+
+async def test_a_write_behind_a_request_waits_for_its_answer(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    cache = await _cache(path)
+    try:
+        with answer_first():
+            await _put(cache)
+            await asyncio.sleep(0.05)  # time enough for an ungated write to land
+            assert _rows_on_disk(path) == 0
+        await asyncio.wait_for(cache.settled(), 5)
+        assert _rows_on_disk(path) == 1
+    finally:
+        await cache.connection.close()
+
+
+async def test_a_read_in_the_same_request_gets_the_entry_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    cache = await _cache(path)
+    try:
+        with answer_first():
+            await _put(cache)
+            found = await asyncio.wait_for(cache.get_many_records([KEY]), 5)  # no deadlock
+            assert [r.native_id for r in found[KEY].value] == ["42"]
+            await _put(cache)  # the gate stays open for the rest of the request
+            await asyncio.sleep(0.05)
+            await asyncio.wait_for(cache.settled(), 5)
+        assert _rows_on_disk(path) == 1
+    finally:
+        await cache.connection.close()
+
+
+async def test_outside_a_request_writes_start_at_once(tmp_path: Path) -> None:
+    assert current_gate() is None
+    path = tmp_path / "cache.sqlite3"
+    cache = await _cache(path)
+    try:
+        await _put(cache)
+        for _ in range(100):  # it lands without anyone waiting for it
+            if _rows_on_disk(path) == 1:
+                break
+            await asyncio.sleep(0.01)
+        assert _rows_on_disk(path) == 1
+    finally:
+        await cache.settled()
+        await cache.connection.close()
