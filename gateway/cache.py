@@ -94,6 +94,14 @@ class SqliteCache:
     """Writes still running behind the requests that caused them."""
     _gates: set[asyncio.Event] = field(default_factory=set)
     """Gates pending writes wait at until their request's answer is sent."""
+    reader: sqlite3.Connection | None = None
+    """A read-only connection for the lookups replayed answers make, used on the event
+    loop (gateway/database.py `open_reader`); without one they go through `connection`."""
+
+    def close_reader(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
 
     async def setup(self) -> None:
         async with connection_lock(self.connection):
@@ -179,13 +187,20 @@ class SqliteCache:
             return {}
         await self.settled()
         marks = ",".join("?" * len(keys))
+        sql = (
+            f"SELECT key, stored_at FROM read_cache WHERE key IN ({marks}) "  # noqa: S608  # only placeholders are interpolated
+            "AND expires_at >= ?"
+        )
+        if self.reader is not None:
+            try:
+                rows = self.reader.execute(sql, (*keys, self.clock())).fetchall()
+            except sqlite3.Error:  # busy, or the file went away: the usual path decides
+                pass
+            else:
+                return {str(r[0]): float(r[1]) for r in rows}
         async with (
             connection_lock(self.connection),
-            self.connection.execute(
-                f"SELECT key, stored_at FROM read_cache WHERE key IN ({marks}) "  # noqa: S608  # only placeholders are interpolated
-                "AND expires_at >= ?",
-                (*keys, self.clock()),
-            ) as cursor,
+            self.connection.execute(sql, (*keys, self.clock())) as cursor,
         ):
             return {str(r[0]): float(r[1]) for r in await cursor.fetchall()}
 

@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 
 from gateway.cache import SqliteCache
 from gateway.changes import ChangeBus, LocalChangeBus, RedisChangeBus
-from gateway.database import connection_lock, open_database
+from gateway.database import connection_lock, open_database, open_reader
 from gateway.persisted import QueryStore, SqliteQueryStore
 from gateway.redis_cache import RedisCache
 from gateway.redis_ledger import RedisLedger
@@ -70,6 +70,8 @@ class Storage:
         await self.changes.aclose()
         if self.cache is not None:
             await self.cache.settled()  # the cache's writes behind requests, before closing
+            if isinstance(self.cache, SqliteCache):
+                self.cache.close_reader()
         if self.database is not None:
             await self.database.close()
         if self.redis is not None:
@@ -103,6 +105,8 @@ async def _open_sqlite(settings: Settings, telemetry: GatewayTelemetry) -> Stora
         except sqlite3.Error as exc:
             log.error("cache table unusable, running uncached: %s", type(exc).__name__)
             cache = None
+        else:
+            cache.reader = open_reader(settings.database_path)
     return Storage("sqlite", cache, SqliteQueryStore(database), LocalChangeBus(), database=database)
 
 
