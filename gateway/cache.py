@@ -302,12 +302,23 @@ class SqliteCache:
         task.add_done_callback(self._pending.discard)
 
     async def settled(self) -> None:
-        """Wait for the writes still running behind (also before the connection closes)."""
+        """Wait for the writes behind requests that were started before this call.
+
+        Only those: under steady load new writes start all the time, and waiting until
+        none is left kept a read (or the writer past MAX_BEHIND) waiting as long as the
+        load lasted (seconds; drive.py saw 5-9 s). `drained` waits for all."""
+        pending = list(self._pending)
+        if not pending:
+            return
+        for gate in self._gates:  # needed now: no waiting for any answer to be sent
+            gate.set()
+        self._gates.clear()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def drained(self) -> None:
+        """Wait until no write is left behind (before the connection closes)."""
         while self._pending:
-            for gate in self._gates:  # needed now: no waiting for any answer to be sent
-                gate.set()
-            self._gates.clear()
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+            await self.settled()
 
     async def _write_later(
         self,

@@ -69,9 +69,11 @@ class Storage:
     async def aclose(self) -> None:
         await self.changes.aclose()
         if self.cache is not None:
-            await self.cache.settled()  # the cache's writes behind requests, before closing
             if isinstance(self.cache, SqliteCache):
+                await self.cache.drained()  # the writes behind requests, before closing
                 self.cache.close_reader()
+            else:
+                await self.cache.settled()
         if self.database is not None:
             await self.database.close()
         if self.redis is not None:

@@ -75,3 +75,26 @@ async def test_outside_a_request_writes_start_at_once(tmp_path: Path) -> None:
     finally:
         await cache.settled()
         await cache.connection.close()
+
+
+async def test_settled_waits_only_for_writes_started_before_it(tmp_path: Path) -> None:
+    """Under steady load new writes keep starting; a read must not wait for all of them."""
+    cache = await _cache(tmp_path / "cache.sqlite3")
+    stop = asyncio.Event()
+
+    async def steady_load() -> None:
+        while not stop.is_set():
+            await _put(cache)
+            await asyncio.sleep(0.001)
+
+    load = asyncio.create_task(steady_load())
+    try:
+        await asyncio.sleep(0.1)
+        await asyncio.wait_for(cache.settled(), 1.0)  # the old loop waited until load ended
+        assert not stop.is_set()
+    finally:
+        stop.set()
+        await load
+        await cache.drained()
+        assert not cache._pending
+        await cache.connection.close()
