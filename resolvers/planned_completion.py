@@ -5,8 +5,10 @@ graphql-core completes every field of every object through the same general mach
 page of 100 contacts x 25 values costs tens of milliseconds. Most of what clients select
 below a contact is plain data — Strawberry fields without resolvers, arguments or
 extensions, holding scalars, enums, lists and small value objects. For such a selection
-this execution context builds, once per request and selection, a plan: the response keys
-in order, the attribute each reads, and how each value is coerced. Completing an object
+this execution context builds a plan: the response keys in order, the attribute each
+reads, and how each value is coerced. Plans are kept across requests for the same
+parsed document (and the same plain variable values), so a repeated query compiles
+nothing. Completing an object
 is then a loop over that plan.
 
 Whatever the plan does not cover (resolvers, arguments, abstract types, @defer) goes
@@ -32,6 +34,7 @@ Two further steps, as graphql-jit does in JavaScript:
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any, Final
@@ -138,6 +141,12 @@ class _Plan:
         self.typename = typename
         self.complete = complete
 
+
+SHARED_PLANS_SIZE: Final = 256
+"""Plans kept for later requests of the same document (least recently used go first)."""
+
+_SHARED_PLANS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], _Plan | None]] = OrderedDict()
+_SCALAR_TYPES: Final = frozenset({str, int, float, bool})
 
 CompleteItems = Callable[[Any, Info], list[Any]]
 """Completes a whole list (a list or tuple of items); raises `_Bail` when it cannot."""
@@ -271,13 +280,44 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(key)
         if cached is not None:
             return cached[1]
-        plan: _Plan | None
-        try:
-            plan = self._compile(object_type, field_details_list)
-        except _NotPlain:
-            plan = None
+        shared_key = self._shared_key(object_type, field_details_list)
+        kept = _SHARED_PLANS.get(shared_key) if shared_key is not None else None
+        if shared_key is not None and kept is not None:
+            _SHARED_PLANS.move_to_end(shared_key)
+            plan = kept[1]
+        else:
+            try:
+                plan = self._compile(object_type, field_details_list)
+            except _NotPlain:
+                plan = None
+            if shared_key is not None:
+                pinned = tuple(details.node for details in field_details_list)
+                _SHARED_PLANS[shared_key] = (pinned, plan)
+                if len(_SHARED_PLANS) > SHARED_PLANS_SIZE:
+                    _SHARED_PLANS.popitem(last=False)
         self._plans[key] = (field_details_list, plan)
         return plan
+
+    def _shared_key(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> tuple[Any, ...] | None:
+        """The key under which this selection's plan serves later requests too, or None.
+
+        The field nodes belong to a parsed document the gateway keeps and reuses for the
+        same text, so their identities name the selection (the nodes are kept alive beside
+        the plan, so an id is never reused). What `@skip`/`@include` keep can depend on the
+        variables: their values are part of the key, when they are plain scalars."""
+        if any(details.defer_usage is not None for details in field_details_list):
+            return None
+        variables = self.variable_values.coerced
+        if variables:
+            if not all(v is None or type(v) in _SCALAR_TYPES for v in variables.values()):
+                return None
+            frozen: tuple[Any, ...] = tuple(sorted(variables.items()))
+        else:
+            frozen = ()
+        nodes = tuple(id(details.node) for details in field_details_list)
+        return (self.schema, object_type, nodes, frozen)
 
     def _compile(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache
 
-from resolvers import plan_source
+from resolvers import plan_source, planned_completion
 from resolvers.planned_completion import PlannedExecutionContext
 
 
@@ -244,3 +245,49 @@ async def test_bailing_out_keeps_no_request_alive() -> None:
         assert result.errors is None and result.data is not None
     gc.collect()
     assert len(alive) == 0
+
+
+def _parse_cached_schemas() -> tuple[strawberry.Schema, strawberry.Schema, list[str]]:
+    """A planned schema that parses each text once (as the gateway does), counting the
+    plans it compiles; and the general reference."""
+    compiled: list[str] = []
+
+    class Counting(PlannedExecutionContext):
+        def _compile(self, object_type: Any, field_details_list: Any) -> Any:
+            compiled.append(object_type.name)
+            return super()._compile(object_type, field_details_list)
+
+    planned = strawberry.Schema(
+        query=Query, execution_context_class=Counting, extensions=[ParserCache]
+    )
+    return planned, strawberry.Schema(query=Query), compiled
+
+
+async def test_a_document_seen_before_reuses_its_plans() -> None:
+    planned, general, compiled = _parse_cached_schemas()
+    document = "{ items { name colour tags { label } } }"
+    first = await planned.execute(document)
+    assert compiled and first.data == (await general.execute(document)).data
+    compiled.clear()
+    again = await planned.execute(document)
+    assert again.data == first.data
+    assert compiled == []  # nothing compiled the second time
+
+
+async def test_reused_plans_follow_the_variables_of_skip_and_include() -> None:
+    planned, general, _ = _parse_cached_schemas()
+    document = (
+        "query ($on: Boolean!) { items { name @include(if: $on) colour @skip(if: $on) "
+        "tags { label @include(if: $on) weight } } }"
+    )
+    for flag in (True, False, True, False):
+        ours = await planned.execute(document, variable_values={"on": flag})
+        reference = await general.execute(document, variable_values={"on": flag})
+        assert ours.data == reference.data
+
+
+async def test_the_kept_plans_stay_bounded() -> None:
+    planned, _, _ = _parse_cached_schemas()
+    for n in range(planned_completion.SHARED_PLANS_SIZE + 20):
+        await planned.execute(f"{{ items {{ a{n}: name }} }}")
+    assert len(planned_completion._SHARED_PLANS) <= planned_completion.SHARED_PLANS_SIZE
