@@ -40,6 +40,7 @@ from datetime import date, datetime, time
 from typing import Any, Final
 
 from graphql import (
+    FragmentSpreadNode,
     GraphQLAbstractType,
     GraphQLBoolean,
     GraphQLEnumType,
@@ -54,6 +55,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLString,
     GraphQLUnionType,
+    InlineFragmentNode,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -146,6 +148,8 @@ SHARED_PLANS_SIZE: Final = 256
 """Plans kept for later requests of the same document (least recently used go first)."""
 
 _SHARED_PLANS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], _Plan | None]] = OrderedDict()
+_DIRECTED: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], bool]] = OrderedDict()
+"""Whether a selection (schema, type, field nodes) collects through directives."""
 _SCALAR_TYPES: Final = frozenset({str, int, float, bool})
 
 CompleteItems = Callable[[Any, Info], list[Any]]
@@ -305,19 +309,51 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         The field nodes belong to a parsed document the gateway keeps and reuses for the
         same text, so their identities name the selection (the nodes are kept alive beside
-        the plan, so an id is never reused). What `@skip`/`@include` keep can depend on the
-        variables: their values are part of the key, when they are plain scalars."""
+        the plan, so an id is never reused). Only a selection with directives (`@skip`,
+        `@include`) can collect differently for other variables: then their values are
+        part of the key, when they are plain scalars."""
         if any(details.defer_usage is not None for details in field_details_list):
             return None
+        key: tuple[Any, ...] = (
+            self.schema,
+            object_type,
+            tuple(id(details.node) for details in field_details_list),
+        )
+        directed = _DIRECTED.get(key)
+        if directed is None:
+            pinned = tuple(details.node for details in field_details_list)
+            directed = (pinned, self._has_directives([d.node for d in field_details_list]))
+            _DIRECTED[key] = directed
+            if len(_DIRECTED) > SHARED_PLANS_SIZE:
+                _DIRECTED.popitem(last=False)
+        if not directed[1]:
+            return key
         variables = self.variable_values.coerced
-        if variables:
-            if not all(v is None or type(v) in _SCALAR_TYPES for v in variables.values()):
-                return None
-            frozen: tuple[Any, ...] = tuple(sorted(variables.items()))
-        else:
-            frozen = ()
-        nodes = tuple(id(details.node) for details in field_details_list)
-        return (self.schema, object_type, nodes, frozen)
+        if not all(v is None or type(v) in _SCALAR_TYPES for v in variables.values()):
+            return None
+        return (*key, tuple(sorted(variables.items())))
+
+    def _has_directives(self, nodes: list[Any]) -> bool:
+        """Whether any selection collected at this level (through fragments) is directed."""
+        seen: set[str] = set()
+        pending = [n.selection_set for n in nodes if n.selection_set is not None]
+        while pending:
+            for selection in pending.pop().selections:
+                if selection.directives:
+                    return True
+                if isinstance(selection, InlineFragmentNode):
+                    pending.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    if getattr(selection, "arguments", None):
+                        return True  # fragment arguments (experimental): variables matter
+                    name = selection.name.value
+                    fragment = self.fragment_definitions.get(name)
+                    if fragment is None or fragment.directives:
+                        return True  # unknown here: assume the worst
+                    if name not in seen:
+                        seen.add(name)
+                        pending.append(fragment.selection_set)
+        return False
 
     def _compile(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList

@@ -286,6 +286,17 @@ async def test_reused_plans_follow_the_variables_of_skip_and_include() -> None:
         assert ours.data == reference.data
 
 
+async def test_plans_without_directives_serve_every_variable_value() -> None:
+    planned, general, compiled = _parse_cached_schemas()
+    document = "query ($x: String) { items { name ...F } } fragment F on Item { colour }"
+    await planned.execute(document, variable_values={"x": "first"})
+    compiled.clear()
+    for value in ("second", "third"):
+        ours = await planned.execute(document, variable_values={"x": value})
+        assert ours.data == (await general.execute(document, variable_values={"x": value})).data
+    assert compiled == []
+
+
 async def test_the_kept_plans_stay_bounded() -> None:
     planned, _, _ = _parse_cached_schemas()
     for n in range(planned_completion.SHARED_PLANS_SIZE + 20):
