@@ -94,6 +94,8 @@ class SqliteCache:
     """Writes still running behind the requests that caused them."""
     _gates: set[asyncio.Event] = field(default_factory=set)
     """Gates pending writes wait at until their request's answer is sent."""
+    _epochs: dict[str, int] = field(default_factory=dict)
+    """Invalidations so far per scope: a write made before one must not land after it."""
     reader: sqlite3.Connection | None = None
     """A read-only connection for the lookups replayed answers make, used on the event
     loop (gateway/database.py `open_reader`); without one they go through `connection`."""
@@ -137,6 +139,7 @@ class SqliteCache:
         keep_for: float,
     ) -> None:
         await self._behind(
+            scope,
             lambda: [(k, scope, n, encode_records(records)) for k, n, records in items],
             stored_at,
             keep_for,
@@ -162,13 +165,15 @@ class SqliteCache:
         keep_for: float,
     ) -> None:
         await self._behind(
-            lambda: [(key, scope, native_id, encode_records(records))], stored_at, keep_for
+            scope, lambda: [(key, scope, native_id, encode_records(records))], stored_at, keep_for
         )
 
     async def put_page(
         self, key: str, scope: str, page: ContactPage, stored_at: float, keep_for: float
     ) -> None:
-        await self._behind(lambda: [(key, scope, None, encode_page(page))], stored_at, keep_for)
+        await self._behind(
+            scope, lambda: [(key, scope, None, encode_page(page))], stored_at, keep_for
+        )
 
     async def invalidate(self, scope: str, native_id: str | None) -> None:
         await self.settled()  # a write still behind must not land after its invalidation
@@ -178,6 +183,7 @@ class SqliteCache:
                 (scope, native_id),
             )
             await self.connection.commit()
+            self._epochs[scope] = self._epochs.get(scope, 0) + 1  # writes made before: void
             # Leave no bytes of the dropped rows in the WAL either (secure_delete covers the
             # file).
             await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -284,19 +290,22 @@ class SqliteCache:
             )
 
     async def _behind(
-        self, rows: Callable[[], list[Row]], stored_at: float, keep_for: float
+        self, scope: str, rows: Callable[[], list[Row]], stored_at: float, keep_for: float
     ) -> None:
         """Encode and store entries behind the request that read them: its answer does not
         wait for SQLite, and the write starts once the answer is sent. Every read,
         invalidation and count first waits for these writes (`settled`, which opens their
         gates), so this process never misses its own entry nor sees it come back after an
-        invalidation. At most MAX_BEHIND writes run behind; one more waits."""
+        invalidation: a write made before an invalidation of its scope that would land
+        after it (it was made while the invalidation waited, its answer not yet sent) is
+        dropped. At most MAX_BEHIND writes run behind; one more waits."""
         if len(self._pending) >= MAX_BEHIND:
             await self.settled()
         gate = current_gate()  # start once the answer is out (gateway/after_response.py)
         if gate is not None:
             self._gates.add(gate)
-        write = self._write_later(rows, stored_at, keep_for, gate)
+        epoch = self._epochs.get(scope, 0)
+        write = self._write_later(rows, stored_at, keep_for, (scope, epoch), gate)
         task = asyncio.get_running_loop().create_task(write)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
@@ -325,19 +334,26 @@ class SqliteCache:
         rows: Callable[[], list[Row]],
         stored_at: float,
         keep_for: float,
+        made: tuple[str, int],
         gate: asyncio.Event | None = None,
     ) -> None:
         if gate is not None:
             await gate.wait()
             self._gates.discard(gate)  # open for good: nobody needs to open it again
         try:
-            await self._put_rows(rows(), stored_at, keep_for)
+            await self._put_rows(rows(), stored_at, keep_for, made)
         except (sqlite3.Error, ValueError) as exc:  # ValueError: the connection is closed
             log.warning("cache write failed, entry skipped: %s", type(exc).__name__)
 
-    async def _put_rows(self, rows: list[Row], stored_at: float, keep_for: float) -> None:
-        """Write entries in one transaction (one commit for a whole batch)."""
+    async def _put_rows(
+        self, rows: list[Row], stored_at: float, keep_for: float, made: tuple[str, int]
+    ) -> None:
+        """Write entries in one transaction (one commit for a whole batch), unless their
+        scope was invalidated since they were made (`made`: scope and its epoch then)."""
+        scope, epoch = made
         async with connection_lock(self.connection):
+            if self._epochs.get(scope, 0) != epoch:
+                return
             await self.connection.executemany(
                 UPSERT,
                 [(k, sc, n, v, stored_at, stored_at + keep_for, stored_at) for k, sc, n, v in rows],

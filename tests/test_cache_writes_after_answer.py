@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gateway.after_response import answer_first, current_gate
 from gateway.cache import SqliteCache
-from gateway.database import open_database
+from gateway.database import connection_lock, open_database
 from providers.model import ContactRecord, ProviderName
 
 NOW = 1_000.0
@@ -97,4 +97,24 @@ async def test_settled_waits_only_for_writes_started_before_it(tmp_path: Path) -
         await load
         await cache.drained()
         assert not cache._pending
+        await cache.connection.close()
+
+
+async def test_a_write_made_before_an_invalidation_never_lands_after_it(tmp_path: Path) -> None:
+    """A read's write made while an invalidation of its scope waits, and let out after the
+    invalidation (its answer was still on the way), is dropped: no stale copy comes back."""
+    path = tmp_path / "cache.sqlite3"
+    cache = await _cache(path)
+    try:
+        async with connection_lock(cache.connection):  # the invalidation queues for it
+            invalidation = asyncio.create_task(cache.invalidate("spark-scope", "42"))
+            await asyncio.sleep(0.01)
+            await _put(cache)  # made now, queued behind the invalidation
+        await asyncio.wait_for(invalidation, 5)
+        await asyncio.wait_for(cache.settled(), 5)
+        assert _rows_on_disk(path) == 0
+        await _put(cache)  # made after the invalidation: stored as usual
+        await cache.settled()
+        assert _rows_on_disk(path) == 1
+    finally:
         await cache.connection.close()
