@@ -16,8 +16,8 @@ pays for building its globals.
 from __future__ import annotations
 
 import keyword
-from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from types import CodeType
 from typing import Any, Final
 
@@ -25,20 +25,11 @@ CODE_CACHE_SIZE: Final = 512
 """Distinct plan sources kept compiled. A busy gateway sees few shapes; the bound keeps
 a client that sends endless variety from growing the process."""
 
-_compiled: OrderedDict[str, CodeType] = OrderedDict()
 
-
+@lru_cache(maxsize=CODE_CACHE_SIZE)
 def compiled(source: str) -> CodeType:
     """The code of `source`, compiled once while it stays among the recent ones."""
-    code = _compiled.get(source)
-    if code is None:
-        code = compile(source, "<planned completion>", "exec")
-        _compiled[source] = code
-        if len(_compiled) > CODE_CACHE_SIZE:
-            _compiled.popitem(last=False)
-    else:
-        _compiled.move_to_end(source)
-    return code
+    return compile(source, "<planned completion>", "exec")
 
 
 class NotIdentifier(ValueError):

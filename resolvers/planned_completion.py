@@ -37,7 +37,7 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from graphql import (
     FragmentSpreadNode,
@@ -77,6 +77,7 @@ _BUILT_IN_COERCE: Final = {
 ISO_CLASSES: Final = frozenset({datetime, date, time})
 """Classes whose values Strawberry's date and time scalars serialise with `isoformat()`."""
 
+V = TypeVar("V")
 Info = GraphQLResolveInfo[Any]
 Complete = Callable[[Any], Any]
 """Turns one plain value into its response form; raises `_Bail` when it cannot."""
@@ -100,8 +101,8 @@ PASS_THROUGH: Final = {
 
 def _leaf(leaf_type: GraphQLLeafType) -> Complete:
     coerce = leaf_type.coerce_output_value
-    exact = PASS_THROUGH.get(leaf_type.name)
-    if exact is not None and coerce is _BUILT_IN_COERCE.get(leaf_type.name):
+    exact = _pass_through(leaf_type)
+    if exact is not None:
 
         def unchanged(value: Any) -> Any:
             return value if type(value) is exact else _coerced(coerce, value)
@@ -134,21 +135,40 @@ def _coerced(coerce: Callable[[Any], Any], value: Any) -> Any:
     return coerced
 
 
-class _Plan:
-    """One object type's plain selection, completed by a generated function."""
-
-    __slots__ = ("complete", "typename")
-
-    def __init__(self, typename: str, complete: Complete) -> None:
-        self.typename = typename
-        self.complete = complete
-
-
 SHARED_PLANS_SIZE: Final = 256
 """Plans kept for later requests of the same document (least recently used go first)."""
 
-_SHARED_PLANS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], _Plan | None]] = OrderedDict()
-_DIRECTED: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], bool]] = OrderedDict()
+
+class _Kept(Generic[V]):
+    """What is known of selections across requests, the least recently used going first.
+
+    Keys hold `id()`s of field nodes: each value is kept with the nodes (`pinned`), so
+    those ids cannot be reused while the entry lives."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], V]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: tuple[Any, ...]) -> tuple[V] | None:
+        """(value,) when known (a value may itself be None), else None."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return (entry[1],)
+
+    def put(self, key: tuple[Any, ...], pinned: tuple[Any, ...], value: V) -> None:
+        self._entries[key] = (pinned, value)
+        if len(self._entries) > SHARED_PLANS_SIZE:
+            self._entries.popitem(last=False)
+
+
+_SHARED_PLANS: _Kept[Complete | None] = _Kept()
+"""Plans (None: not plain data) by schema, type, field nodes and, where directives make
+them matter, variable values."""
+_DIRECTED: _Kept[bool] = _Kept()
 """Whether a selection (schema, type, field nodes) collects through directives."""
 _SCALAR_TYPES: Final = frozenset({str, int, float, bool})
 
@@ -161,7 +181,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, _Plan | None]] = {}
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Complete | None]]
+        self._plans = {}
         self._lists: dict[tuple[GraphQLList[Any], int], tuple[FieldDetailsList, Any]] = {}
 
     def complete_list_value(
@@ -228,8 +249,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan_for(runtime, field_details_list)
             if plan is None:
                 raise _Bail
-            by_name[name] = plan.complete
-            return plan.complete
+            by_name[name] = plan
+            return plan
 
         by_class: dict[type, Any] = {}  # class -> type name, when resolve_type says it may
         remember = is_resolved_by_class(resolve_type)
@@ -267,7 +288,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if plan is not None:
             # _Bail, or anything else: the general path below reports it where it belongs
             with contextlib.suppress(Exception):
-                completed: dict[str, Any] = plan.complete(result)
+                completed: dict[str, Any] = plan(result)
                 return completed
         return super().collect_and_execute_subfields(
             return_type, field_details_list, path, result, position_context
@@ -275,7 +296,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _plan_for(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
-    ) -> _Plan | None:
+    ) -> Complete | None:
         """The plan of this selection on this type, or None when it is not plain data.
 
         Memoised like graphql-core's own sub-field collection: by the identity of the
@@ -286,19 +307,16 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return cached[1]
         shared_key = self._shared_key(object_type, field_details_list)
         kept = _SHARED_PLANS.get(shared_key) if shared_key is not None else None
-        if shared_key is not None and kept is not None:
-            _SHARED_PLANS.move_to_end(shared_key)
-            plan = kept[1]
+        plan: Complete | None
+        if kept is not None:
+            (plan,) = kept
         else:
             try:
                 plan = self._compile(object_type, field_details_list)
             except _NotPlain:
                 plan = None
             if shared_key is not None:
-                pinned = tuple(details.node for details in field_details_list)
-                _SHARED_PLANS[shared_key] = (pinned, plan)
-                if len(_SHARED_PLANS) > SHARED_PLANS_SIZE:
-                    _SHARED_PLANS.popitem(last=False)
+                _SHARED_PLANS.put(shared_key, _nodes(field_details_list), plan)
         self._plans[key] = (field_details_list, plan)
         return plan
 
@@ -319,21 +337,21 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             object_type,
             tuple(id(details.node) for details in field_details_list),
         )
-        directed = _DIRECTED.get(key)
-        if directed is None:
-            pinned = tuple(details.node for details in field_details_list)
-            directed = (pinned, self._has_directives([d.node for d in field_details_list]))
-            _DIRECTED[key] = directed
-            if len(_DIRECTED) > SHARED_PLANS_SIZE:
-                _DIRECTED.popitem(last=False)
-        if not directed[1]:
+        known = _DIRECTED.get(key)
+        if known is not None:
+            (directed,) = known
+        else:
+            nodes = _nodes(field_details_list)
+            directed = self._has_directives(nodes)
+            _DIRECTED.put(key, nodes, directed)
+        if not directed:
             return key
         variables = self.variable_values.coerced
         if not all(v is None or type(v) in _SCALAR_TYPES for v in variables.values()):
             return None
         return (*key, tuple(sorted(variables.items())))
 
-    def _has_directives(self, nodes: list[Any]) -> bool:
+    def _has_directives(self, nodes: tuple[Any, ...]) -> bool:
         """Whether any selection collected at this level (through fragments) is directed."""
         seen: set[str] = set()
         pending = [n.selection_set for n in nodes if n.selection_set is not None]
@@ -357,7 +375,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _compile(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
-    ) -> _Plan:
+    ) -> Complete:
         if self.middleware_manager is not None and self.middleware_manager.middlewares:
             raise _NotPlain  # a field middleware (an extension's `resolve`) must see every field
         grouped, defer_usages, _forbidden = self.collect_subfields(object_type, field_details_list)
@@ -391,7 +409,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             except NotIdentifier as exc:
                 raise _NotPlain from exc
             self._emit(source, variable, field_def.type, details)
-        return _Plan(object_type.name, source.function())
+        return source.function()
 
     def _emit(
         self,
@@ -495,8 +513,12 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan_for(output_type, details)
             if plan is None:
                 raise _NotPlain
-            return plan.complete
+            return plan
         raise _NotPlain  # interfaces and unions: the runtime type is resolved the general way
+
+
+def _nodes(field_details_list: FieldDetailsList) -> tuple[Any, ...]:
+    return tuple(details.node for details in field_details_list)
 
 
 def _pass_through(output_type: GraphQLOutputType) -> type | None:
