@@ -100,7 +100,9 @@ class SqliteCache:
     """A read-only connection for the lookups replayed answers make, used on the event
     loop (gateway/database.py `open_reader`); without one they go through `connection`."""
 
-    def close_reader(self) -> None:
+    async def aclose(self) -> None:
+        """Store every write still behind, then close the read-only lookup connection."""
+        await self.drained()
         if self.reader is not None:
             self.reader.close()
             self.reader = None

@@ -201,6 +201,9 @@ class RedisCache:
     async def settled(self) -> None:
         """Writes go to Redis before the request answers: nothing runs behind."""
 
+    async def aclose(self) -> None:
+        """Nothing runs behind and the connection is the storage's: nothing to do."""
+
     async def stored_at_of(self, keys: list[str]) -> dict[str, float]:
         """The entries' headers only (GETRANGE of the two leading doubles)."""
         if not keys:

@@ -69,11 +69,7 @@ class Storage:
     async def aclose(self) -> None:
         await self.changes.aclose()
         if self.cache is not None:
-            if isinstance(self.cache, SqliteCache):
-                await self.cache.drained()  # the writes behind requests, before closing
-                self.cache.close_reader()
-            else:
-                await self.cache.settled()
+            await self.cache.aclose()  # the writes behind requests, before the store closes
         if self.database is not None:
             await self.database.close()
         if self.redis is not None:

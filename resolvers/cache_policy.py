@@ -72,7 +72,12 @@ class RecordCache(Protocol):
         ...
 
     async def settled(self) -> None:
-        """Return once writes still running behind requests are stored (before closing)."""
+        """Return once the writes started behind requests before this call are stored."""
+        ...
+
+    async def aclose(self) -> None:
+        """Store every write still behind and let go of what the cache holds (before the
+        store's connection closes; the connection itself is the storage's)."""
         ...
 
     async def stored_at_of(self, keys: list[str]) -> dict[str, float]:

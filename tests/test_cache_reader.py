@@ -43,7 +43,7 @@ async def test_the_reader_sees_what_the_cache_and_other_processes_committed(
         with pytest.raises(sqlite3.OperationalError):  # it cannot write
             cache.reader.execute("DELETE FROM read_cache")
     finally:
-        cache.close_reader()
+        await cache.aclose()
         await cache.connection.close()
 
 
