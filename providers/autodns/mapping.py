@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final
 
@@ -48,6 +47,7 @@ from providers.model import (
     is_set,
 )
 from providers.phones import PARSED_NUMBERS_KEPT, given_parts, number_source, parse_phone
+from providers.timestamps import parse_timestamp  # e.g. 2019-06-28T14:52:48.000+0200
 
 VOICE_KIND: Final = PhoneKind.PRIMARY
 FAX_KIND: Final = PhoneKind.FAX
@@ -111,16 +111,6 @@ _new_extras: Final = fast_init(AutoDnsExtras)
 _new_account: Final = fast_init(AccountRef)
 
 
-def parse_time(value: object) -> datetime | None:
-    """AutoDNS times (`2019-06-28T14:52:48.000+0200`); None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def record_from_autodns(raw: Mapping[str, Any], stid: str | None) -> ContactRecord:
     """Map one AutoDNS contact object to the unified record; `stid` is the read's."""
     get = raw.get
@@ -157,8 +147,8 @@ def record_from_autodns(raw: Mapping[str, Any], stid: str | None) -> ContactReco
         (_email(email, EmailKind.PRIMARY),) if email else (),
         _phones(phone, fax),
         _addresses(get("address"), pcode, city, state, country),
-        parse_time(get("created")),
-        parse_time(get("updated")),
+        parse_timestamp(get("created")),
+        parse_timestamp(get("updated")),
         extras,
     )
 

@@ -33,10 +33,10 @@ from providers.spark.attributes import (
     SALUTATION_TEXT,
 )
 from providers.spark.attributes import FIELD_ATTRIBUTES as FIELD_ATTRIBUTES
-from providers.spark.reading import parse_timestamp as parse_timestamp
 from providers.spark.reading import record_from_spark as record_from_spark
 from providers.spark.reading import salutation_from_text as salutation_from_text
 from providers.spark.types import SparkContactInput
+from providers.timestamps import parse_timestamp as parse_timestamp
 
 
 @dataclass(slots=True)

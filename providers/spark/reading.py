@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any, Final
 
@@ -44,6 +44,7 @@ from providers.spark.types import (
     RecordStatus,
     SparkExtras,
 )
+from providers.timestamps import parse_timestamp
 
 _SALUTATION_WORDS = {
     "mr": Salutation.MR,
@@ -137,15 +138,6 @@ _expect_fields(
 def _text(raw: Mapping[str, Any], key: str) -> str | None:
     value = raw.get(key)
     return value if isinstance(value, str) and value != "" else None
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _int(value: object) -> int:
