@@ -67,7 +67,7 @@ def _remembered_media_type(accept: str) -> str:
 def _media_type(accept: str) -> str:
     if not accept.strip():
         return JSON
-    ranges = [_media_range(part) for part in accept.split(",")]
+    ranges = [media_range(part) for part in accept.split(",")]
     accepted = [(q, media) for media, q in ranges if q > 0]
     for _, media in sorted(accepted, key=lambda item: -item[0]):
         if media == GRAPHQL_RESPONSE:
@@ -77,7 +77,8 @@ def _media_type(accept: str) -> str:
     raise BadRequest(406, f"cannot answer with any of: {accept[:200]}")
 
 
-def _media_range(part: str) -> tuple[str, float]:
+def media_range(part: str) -> tuple[str, float]:
+    """One Accept entry: its media type (lower case) and its q (0 when unreadable)."""
     media, *params = (p.strip() for p in part.split(";"))
     q = 1.0
     for param in params:

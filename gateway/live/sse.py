@@ -27,7 +27,7 @@ from strawberry.utils.aio import aclosing
 from gateway.auth import Principal, Unauthenticated
 from gateway.csrf import refuse_simple_post
 from gateway.graphql_http import NO_STORE, GraphQLEndpoint
-from gateway.graphql_request import BadRequest, GraphQLRequest, from_get, from_post
+from gateway.graphql_request import BadRequest, GraphQLRequest, from_get, from_post, media_range
 from gateway.persisted import PersistedQueryError
 from resolvers.live import SubscriptionContext
 
@@ -45,17 +45,9 @@ def prefers_event_stream(scope: Scope) -> bool:
     accept = next((v for k, v in scope.get("headers", ()) if k == b"accept"), b"").decode()
     best: tuple[float, str] | None = None
     for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+        media, q = media_range(part)
         if q > 0 and (best is None or q > best[0]):
-            best = (q, media.lower())
+            best = (q, media)
     return best is not None and best[1] == EVENT_STREAM
 
 
