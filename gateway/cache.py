@@ -108,7 +108,12 @@ class SqliteCache:
             self.reader = None
 
     async def setup(self) -> None:
+        """Create the tables and recount the rows, in one transaction that holds the write
+        lock from its start. A deferred one reads first (the recount) and then writes; when
+        another process commits in between (two gateways starting on one file), SQLite
+        refuses the upgrade at once, without waiting, and that gateway ran uncached."""
         async with connection_lock(self.connection):
+            await self.connection.execute("BEGIN IMMEDIATE")  # waits (busy_timeout) instead
             for statement in SCHEMA:
                 await self.connection.execute(statement)
             await self.connection.commit()
